@@ -17,23 +17,26 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import lxml.html
-from lxml import etree
+
+from newscrawl.parsing import (
+    article_nodes,
+    decode_json_values,
+    first_string,
+    html_tree,
+    jsonld_scripts,
+)
 
 __all__ = [
     "explicit_offset",
     "extract_page_date",
-    "html_tree",
-    "jsonld_objects",
     "machine_dates_from_html",
     "month_number",
     "parse_machine_date",
@@ -46,25 +49,8 @@ __all__ = [
 MIN_YEAR = 1990
 FUTURE_TOLERANCE = timedelta(days=1)
 VISIBLE_SOURCE = "visible"
+_RAW_DATE_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 
-ARTICLE_TYPES = frozenset(
-    {
-        "article",
-        "newsarticle",
-        "reportagenews",
-        "reportagenewsarticle",
-        "blogposting",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "backgroundnewsarticle",
-        "reviewnewsarticle",
-        "liveblogposting",
-        "socialmediaposting",
-        "techarticle",
-        "scholarlyarticle",
-        "report",
-    }
-)
 
 # <meta> keys (lower-cased name/property/itemprop values) in priority order, with their source names.
 META_KEYS: tuple[tuple[str, str], ...] = (
@@ -364,84 +350,6 @@ def parse_visible_date(text: str, tz: str | tzinfo) -> datetime | None:
 # ------------------------------------------------------------------------------ candidates from HTML
 
 
-def _types(obj: dict[str, Any]) -> set[str]:
-    """Lower-cased schema.org types of a JSON-LD object (``"schema:NewsArticle"`` -> ``newsarticle``)."""
-    raw = obj.get("@type", ())
-    names = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-    return {str(n).rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() for n in names}
-
-
-_JSONLD_WRAPPER = re.compile(  # <!-- … --> and <![CDATA[ … ]]> (also inside /* */) around the JSON
-    r"^\s*(?:<!--|/\*\s*<!\[CDATA\[\s*\*/|<!\[CDATA\[)|(?:-->|/\*\s*\]\]>\s*\*/|\]\]>)\s*$"
-)
-
-
-_JSON_DECODER = json.JSONDecoder(strict=False)
-_TRAILING_COMMA = re.compile(r",\s*([}\]])")
-_RAW_DATE_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
-
-
-def _decode_json_values(raw: str) -> list[Any]:
-    """The JSON values in ``raw``, tolerating several values in a row, ``;`` and trailing commas.
-
-    Decoding stops at the first undecodable value; what was decoded before it is returned.
-    """
-    values: list[Any] = []
-    for text in (raw, _TRAILING_COMMA.sub(r"\1", raw)):
-        pos = 0
-        values = []
-        while pos < len(text):
-            try:
-                value, pos = _JSON_DECODER.raw_decode(text, pos)
-            except ValueError:
-                break
-            values.append(value)
-            pos = len(text) - len(text[pos:].lstrip(" \t\r\n;,"))
-        if values and pos >= len(text):
-            return values
-    return values
-
-
-def _jsonld_scripts(tree: lxml.html.HtmlElement) -> Iterator[str]:
-    """The text of each JSON-LD ``<script>``, without HTML-comment or CDATA wrappers."""
-    for script in tree.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"):
-        raw = _JSONLD_WRAPPER.sub("", (script.text or "").strip())
-        if raw:
-            yield raw
-
-
-def jsonld_objects(tree: lxml.html.HtmlElement) -> Iterator[Any]:
-    """Decoded JSON-LD values of a page; undecodable parts of a block are skipped."""
-    for raw in _jsonld_scripts(tree):
-        yield from _decode_json_values(raw)
-
-
-def _article_nodes(data: Any) -> Iterator[dict[str, Any]]:
-    """Article objects of one JSON-LD block: top level, lists, ``@graph`` and ``mainEntity``.
-
-    Nested properties such as ``itemListElement``, ``hasPart`` or ``relatedLink`` are not entered: the
-    articles there are other pages.
-    """
-    if isinstance(data, list):
-        for item in data:
-            yield from _article_nodes(item)
-    elif isinstance(data, dict):
-        if _types(data) & ARTICLE_TYPES:
-            yield data
-        for key in ("@graph", "mainEntity"):
-            if key in data:
-                yield from _article_nodes(data[key])
-
-
-def _first_string(value: Any) -> str | None:
-    """A JSON-LD value as one string (first item of a list, ``@value`` of an object)."""
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("@value")
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
 def _jsonld_dates(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
     """``datePublished`` of the article objects in the page's JSON-LD.
 
@@ -449,10 +357,10 @@ def _jsonld_dates(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
     ``"datePublished": "…"``; those values come after the decoded ones.
     """
     salvaged: list[str] = []
-    for raw in _jsonld_scripts(tree):
-        values = _decode_json_values(raw)
-        for node in _article_nodes(values):
-            value = _first_string(node.get("datePublished"))
+    for raw in jsonld_scripts(tree):
+        values = decode_json_values(raw)
+        for node in article_nodes(values):
+            value = first_string(node.get("datePublished"))
             if value:
                 yield "jsonld:datePublished", value
         if not values:
@@ -543,18 +451,6 @@ def resolve_published(
 
 
 # -------------------------------------------------------------------------------- page-level date
-
-
-def html_tree(html: str | bytes) -> lxml.html.HtmlElement | None:
-    """Parse a page with lxml (None for an empty or unparseable document)."""
-    if isinstance(html, str):
-        html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
-    if not html or not html.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(html)
-    except (ValueError, etree.ParserError):
-        return None
 
 
 def _is_utc(value: datetime) -> bool:

@@ -1,0 +1,174 @@
+"""The archive: a folder of records in the user's format plus newscrawl's index beside them."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newscrawl.archive.index import ArchiveIndex, IndexEntry
+from newscrawl.archive.records import Record, read_record, render_article, url_hash
+from newscrawl.archive.store import STATE_DIR, ArchiveFolder
+from newscrawl.fingerprints import body_fingerprints
+from newscrawl.language import detect_language
+from newscrawl.outlets import get_outlet, outlet_for_url
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from newscrawl.items import Article
+
+logger = logging.getLogger(__name__)
+
+WRITABLE_LAYOUTS = ("markdown", "dated")
+
+
+@dataclass
+class ReconcileReport:
+    """What bringing the index in line with the folder did."""
+
+    records: int = 0
+    imported: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    temp_files_removed: int = 0
+
+
+def article_keys(url: str | None, canonical_url: str | None = None) -> set[str]:
+    """Every URL key of an article: generic canonical forms plus the outlet's own id forms."""
+    keys: set[str] = set()
+    for u in (url, canonical_url):
+        if u:
+            outlet = outlet_for_url(u)
+            if outlet is not None:
+                keys |= outlet.article_keys(u)
+            else:
+                from newscrawl.urls import canonical_key
+
+                keys.add(canonical_key(u))
+    return keys
+
+
+class Archive:
+    """One archive folder and its index."""
+
+    def __init__(self, root: str | os.PathLike[str], layout: str = "markdown",
+                 index_path: str | os.PathLike[str] | None = None, fsync: bool = True):
+        if layout not in WRITABLE_LAYOUTS:
+            raise ValueError(f"ARCHIVE_LAYOUT must be one of {', '.join(WRITABLE_LAYOUTS)}, not {layout!r}")
+        self.folder = ArchiveFolder(root)
+        self.layout = layout
+        self.fsync = fsync
+        self.index = ArchiveIndex(index_path or self.folder.state_dir / "index.sqlite")
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Archive:
+        """The archive the settings name (``ARCHIVE_DIR``, ``ARCHIVE_LAYOUT``, ``ARCHIVE_INDEX``)."""
+        return cls(settings.get("ARCHIVE_DIR", "archive"), settings.get("ARCHIVE_LAYOUT", "markdown"),
+                   settings.get("ARCHIVE_INDEX") or None, settings.getbool("ARCHIVE_FSYNC", True))
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> Archive:
+        """The crawl's archive, opened and reconciled once and shared by its components."""
+        archive = getattr(crawler, "_newscrawl_archive", None)
+        if archive is None:
+            archive = cls.from_settings(crawler.settings)
+            report = archive.reconcile()
+            if report.imported or report.removed or report.temp_files_removed:
+                logger.info("archive %s: %d records; indexed %d new or legacy, forgot %d, removed %d temp files",
+                            archive.folder.root, report.records, len(report.imported), len(report.removed),
+                            report.temp_files_removed)
+            crawler.stats.set_value("newscrawl/archive/records_at_start", report.records)
+            crawler._newscrawl_archive = archive  # type: ignore[attr-defined]
+        return archive
+
+    def close(self) -> None:
+        """Close the index."""
+        self.index.close()
+
+    @property
+    def root(self) -> Path:
+        """The folder."""
+        return self.folder.root
+
+    # -- keeping the index in line with the folder
+    def reconcile(self) -> ReconcileReport:
+        """Index records the index lacks (legacy ones, or written by a crawl killed before indexing),
+        forget the ones whose file is gone, drop temporary files of killed crawls, and raise the
+        number counter past the highest record."""
+        report = ReconcileReport(temp_files_removed=self.folder.remove_stale_temp_files())
+        on_disk = self.folder.scan()
+        indexed = self.index.names()
+        report.records = len(on_disk)
+        gone = [n for n, name in indexed.items() if on_disk.get(n) != name]
+        if gone:
+            self.index.remove(gone)
+            report.removed = gone
+        for number in sorted(n for n, name in on_disk.items() if indexed.get(n) != name):
+            try:
+                self.import_record(on_disk[number])
+                report.imported.append(number)
+            except (OSError, ValueError) as exc:
+                logger.warning("cannot index record %s: %s", on_disk[number], exc)
+                report.unreadable.append(on_disk[number])
+        self.folder.sync_counter(max(on_disk, default=-1))
+        return report
+
+    def import_record(self, name: str) -> IndexEntry:
+        """Read a record file and index it (legacy or not)."""
+        record = read_record(self.folder.path(name))
+        outlet = outlet_for_url(record.url) if record.url else None
+        language = detect_language(f"{record.title or ''}\n{record.body}")
+        published = record.published.isoformat() if record.published else None
+        entry = IndexEntry(number=record.number, name=name, hash=record.hash, layout=record.layout,
+                           outlet=outlet.name if outlet else None,
+                           edition=outlet.edition_of(record.url) if outlet and record.url else None,
+                           language=language, url=record.url, canonical_url=record.url, title=record.title,
+                           published=published, legacy=not self._written_by_newscrawl(record))
+        self.index.add(entry, article_keys(record.url), record_fingerprints(record))
+        return entry
+
+    @staticmethod
+    def _written_by_newscrawl(record: Record) -> bool:
+        return bool(record.url and record.hash == url_hash(record.url))
+
+    # -- writing
+    def add(self, article: Article) -> IndexEntry:
+        """Write an article as a new record and index it; returns its index entry."""
+        outlet = get_outlet(article.outlet)
+        url = article.canonical_url or article.url
+        layout = self.layout if (self.layout != "dated" or article.published) else "markdown"
+        text = render_article(layout, title=article.title, published=article.published, author=article.author,
+                              url=url, outlet_name=outlet.short_name if outlet else article.outlet,
+                              paragraphs=article.paragraphs)
+        digest = url_hash(url)
+        number, name = self.folder.create(digest, text, fsync=self.fsync)
+        entry = IndexEntry(number=number, name=name, hash=digest, layout=layout, outlet=article.outlet,
+                           edition=article.edition, language=article.language, url=url,
+                           canonical_url=article.canonical_url,
+                           title=article.title, published=article.published.isoformat() if article.published else None,
+                           fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
+        self.index.add(entry, article_keys(article.url, article.canonical_url),
+                       body_fingerprints(article.title, article.body))
+        return entry
+
+    def read(self, name: str) -> Record:
+        """Read one record of the folder."""
+        return read_record(self.folder.path(name))
+
+    def stats(self) -> dict[str, Any]:
+        """Records per outlet, language and month (from the index)."""
+        return self.index.stats()
+
+
+def record_fingerprints(record: Record) -> set[str]:
+    """The content fingerprints of a record of any layout."""
+    return body_fingerprints(record.title, record.body)
+
+
+__all__ = ["STATE_DIR", "Archive", "ArchiveFolder", "ArchiveIndex", "IndexEntry", "ReconcileReport",
+           "article_keys", "record_fingerprints"]

@@ -1,0 +1,249 @@
+"""newscrawl's own index beside the records (SQLite): what the record layouts cannot carry.
+
+The records are the source of truth; everything here can be rebuilt from the folder. The index
+holds per record its outlet, language, URL keys, content fingerprints and fetch time, the
+duplicates a crawl refused, and small per-spider state for incremental crawls.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    number INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL,
+    layout TEXT NOT NULL,
+    outlet TEXT,
+    edition TEXT,
+    language TEXT,
+    url TEXT,
+    canonical_url TEXT,
+    title TEXT,
+    published TEXT,
+    month TEXT,
+    fetched_at TEXT,
+    indexed_at TEXT NOT NULL,
+    legacy INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS records_outlet ON records(outlet, month);
+CREATE TABLE IF NOT EXISTS url_keys (
+    key TEXT PRIMARY KEY,
+    number INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS url_keys_number ON url_keys(number);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    fp TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    PRIMARY KEY (fp, number)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fingerprints_number ON fingerprints(number);
+CREATE TABLE IF NOT EXISTS duplicates (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    outlet TEXT,
+    kind TEXT NOT NULL,
+    duplicate_of INTEGER,
+    similarity REAL,
+    seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS duplicates_of ON duplicates(duplicate_of);
+CREATE TABLE IF NOT EXISTS crawl_state (
+    spider TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT,
+    PRIMARY KEY (spider, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+) WITHOUT ROWID;
+"""
+
+
+def utcnow_iso() -> str:
+    """The current time, UTC, ISO 8601."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class IndexEntry:
+    """What the index holds of one record."""
+
+    number: int
+    name: str
+    hash: str
+    layout: str
+    outlet: str | None = None
+    edition: str | None = None
+    language: str | None = None
+    url: str | None = None
+    canonical_url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    fetched_at: str | None = None
+    legacy: bool = False
+
+    @property
+    def month(self) -> str | None:
+        """``YYYY-MM`` of the publication date."""
+        return self.published[:7] if self.published else None
+
+
+class ArchiveIndex:
+    """The SQLite index of one archive folder."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=60000")
+        self.db.executescript(SCHEMA)
+        self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def transaction(self) -> sqlite3.Connection:
+        """A write transaction (``with index.transaction(): ...``)."""
+        return _Transaction(self.db)  # type: ignore[return-value]
+
+    # -- records
+    def add(self, entry: IndexEntry, keys: Iterable[str], fingerprints: Iterable[str]) -> None:
+        """Add or replace a record with its URL keys and fingerprints."""
+        with self.transaction():
+            self._delete(entry.number)
+            self.db.execute(
+                "INSERT INTO records(number, name, hash, layout, outlet, edition, language, url, canonical_url,"
+                " title, published, month, fetched_at, indexed_at, legacy)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (entry.number, entry.name, entry.hash, entry.layout, entry.outlet, entry.edition,
+                 entry.language, entry.url, entry.canonical_url, entry.title, entry.published, entry.month,
+                 entry.fetched_at, utcnow_iso(), int(entry.legacy)),
+            )
+            self.db.executemany("INSERT OR IGNORE INTO url_keys(key, number) VALUES (?, ?)",
+                                [(k, entry.number) for k in set(keys)])
+            self.db.executemany("INSERT OR IGNORE INTO fingerprints(fp, number) VALUES (?, ?)",
+                                [(fp, entry.number) for fp in set(fingerprints)])
+
+    def _delete(self, number: int) -> None:
+        for table in ("records", "url_keys", "fingerprints"):
+            self.db.execute(f"DELETE FROM {table} WHERE number = ?", (number,))
+
+    def remove(self, numbers: Iterable[int]) -> None:
+        """Forget records (their files are gone)."""
+        with self.transaction():
+            for number in numbers:
+                self._delete(number)
+
+    def names(self) -> dict[int, str]:
+        """Every indexed record: number -> file name."""
+        return dict(self.db.execute("SELECT number, name FROM records"))
+
+    def entry(self, number: int) -> IndexEntry | None:
+        """The index entry of a record."""
+        row = self.db.execute(
+            "SELECT number, name, hash, layout, outlet, edition, language, url, canonical_url, title,"
+            " published, fetched_at, legacy FROM records WHERE number = ?", (number,)).fetchone()
+        return IndexEntry(*row[:-1], legacy=bool(row[-1])) if row else None
+
+    def count(self) -> int:
+        """How many records the index holds."""
+        return self.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    def highest_number(self) -> int:
+        """The highest record number indexed, -1 when empty."""
+        value = self.db.execute("SELECT MAX(number) FROM records").fetchone()[0]
+        return -1 if value is None else value
+
+    # -- lookups
+    def find_url(self, keys: Iterable[str]) -> int | None:
+        """The record known under any of these URL keys."""
+        for key in keys:
+            row = self.db.execute("SELECT number FROM url_keys WHERE key = ?", (key,)).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def find_fingerprint(self, fingerprints: Iterable[str]) -> int | None:
+        """The record with any of these content fingerprints."""
+        for fp in fingerprints:
+            row = self.db.execute("SELECT number FROM fingerprints WHERE fp = ? LIMIT 1", (fp,)).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    # -- duplicates refused by crawls
+    def add_duplicate(self, url: str, outlet: str | None, kind: str, duplicate_of: int | None,
+                      similarity: float | None = None) -> None:
+        """Remember that a crawled article duplicated a record."""
+        self.db.execute("INSERT INTO duplicates(url, outlet, kind, duplicate_of, similarity, seen_at)"
+                        " VALUES (?,?,?,?,?,?)", (url, outlet, kind, duplicate_of, similarity, utcnow_iso()))
+
+    def duplicates_of(self, number: int) -> list[dict[str, Any]]:
+        """The crawled articles found to duplicate a record."""
+        rows = self.db.execute("SELECT url, outlet, kind, similarity, seen_at FROM duplicates"
+                               " WHERE duplicate_of = ? ORDER BY id", (number,))
+        return [dict(zip(("url", "outlet", "kind", "similarity", "seen_at"), r, strict=True)) for r in rows]
+
+    # -- per-spider state
+    def get_state(self, spider: str, key: str) -> str | None:
+        """A value a spider stored for its next crawl."""
+        row = self.db.execute("SELECT value FROM crawl_state WHERE spider = ? AND key = ?", (spider, key)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, spider: str, key: str, value: str) -> None:
+        """Store a value for a spider's next crawl."""
+        self.db.execute("INSERT OR REPLACE INTO crawl_state(spider, key, value) VALUES (?,?,?)", (spider, key, value))
+
+    # -- statistics
+    def stats(self) -> dict[str, Any]:
+        """Records per outlet, per language and per month."""
+        def grouped(column: str) -> dict[str, int]:
+            rows = self.db.execute(f"SELECT COALESCE({column}, '-'), COUNT(*) FROM records GROUP BY 1 ORDER BY 1")
+            return dict(rows)
+
+        per_outlet_month: dict[str, dict[str, int]] = {}
+        for outlet, month, n in self.db.execute(
+                "SELECT COALESCE(outlet, '-'), COALESCE(month, '-'), COUNT(*) FROM records"
+                " GROUP BY 1, 2 ORDER BY 1, 2"):
+            per_outlet_month.setdefault(outlet, {})[month] = n
+        return {
+            "records": self.count(),
+            "outlets": grouped("outlet"),
+            "languages": grouped("language"),
+            "months": grouped("month"),
+            "outlet_months": per_outlet_month,
+            "duplicates_refused": self.db.execute("SELECT COUNT(*) FROM duplicates").fetchone()[0],
+        }
+
+    def iter_entries(self) -> Iterator[IndexEntry]:
+        """Every entry, by number."""
+        rows = self.db.execute(
+            "SELECT number, name, hash, layout, outlet, edition, language, url, canonical_url, title,"
+            " published, fetched_at, legacy FROM records ORDER BY number")
+        for row in rows:
+            yield IndexEntry(*row[:-1], legacy=bool(row[-1]))
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,134 @@
+"""The archive folder: record files, their numbering, and atomic creation.
+
+Records are ``NNN_HHHHHHHHHHHHHHHH.txt`` files directly in the folder. newscrawl's own state sits
+in ``.newscrawl/`` beside them: a lock file, the last number handed out and the index. A record is
+written to a hidden temporary file in the folder, flushed to disk, then linked to its final name,
+so it appears whole or not at all; the number is taken under an exclusive lock, so crawls writing
+into one folder at the same time never take the same number, and numbers are never reused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from newscrawl.archive.records import parse_record_name, record_name
+
+STATE_DIR = ".newscrawl"
+TEMP_PREFIX = ".tmp-"
+
+
+class ArchiveFolder:
+    """A folder of records."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root)
+        self.state_dir = self.root / STATE_DIR
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_path = self.state_dir / "lock"
+        self._counter_path = self.state_dir / "last-number"
+
+    # -- reading
+    def scan(self) -> dict[int, str]:
+        """Every record in the folder: number -> file name."""
+        found: dict[int, str] = {}
+        with os.scandir(self.root) as entries:
+            for entry in entries:
+                parsed = parse_record_name(entry.name)
+                if parsed and entry.is_file():
+                    found[parsed[0]] = entry.name
+        return found
+
+    def path(self, name: str) -> Path:
+        """The path of a record file."""
+        return self.root / name
+
+    def stale_temp_files(self) -> Iterator[Path]:
+        """Temporary files left by a crawl that was killed while writing."""
+        for entry in os.scandir(self.root):
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file():
+                yield Path(entry.path)
+
+    # -- numbering
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the folder's exclusive lock (blocks other crawls' numbering while held)."""
+        with open(self._lock_path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _read_counter(self) -> int:
+        try:
+            return int(self._counter_path.read_text().strip() or -1)
+        except (FileNotFoundError, ValueError):
+            return -1
+
+    def _write_counter(self, value: int) -> None:
+        tmp = self._counter_path.with_name(f"{self._counter_path.name}.{os.getpid()}")
+        tmp.write_text(f"{value}\n")
+        os.replace(tmp, self._counter_path)
+
+    def sync_counter(self, highest_in_folder: int) -> int:
+        """Raise the last-number counter to the highest number in the folder; returns it."""
+        with self.locked():
+            value = max(self._read_counter(), highest_in_folder)
+            self._write_counter(value)
+            return value
+
+    def remove_stale_temp_files(self) -> int:
+        """Delete temporary files of killed crawls (never a record); returns how many."""
+        removed = 0
+        with self.locked():
+            for path in self.stale_temp_files():
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed += 1
+        return removed
+
+    # -- writing
+    def create(self, url_hash: str, text: str, *, fsync: bool = True) -> tuple[int, str]:
+        """Write a new record with the next number; returns ``(number, file name)``.
+
+        The text is written and flushed before the number is taken, so the lock is held only for
+        a counter update and a link; a crash at any point leaves either no record or the whole
+        record, and at worst an unused number.
+        """
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".part", dir=self.root)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+                fh.flush()
+                if fsync:
+                    os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+            with self.locked():
+                number = self._read_counter()
+                while True:
+                    number += 1
+                    # the number is reserved before the record appears: a kill in between leaves
+                    # a gap, never a number that a later record could take again
+                    self._write_counter(number)
+                    name = record_name(number, url_hash)
+                    try:
+                        os.link(tmp, self.root / name)
+                        break
+                    except FileExistsError:
+                        continue
+            if fsync:
+                dir_fd = os.open(self.root, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+            return number, name
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()

@@ -1,0 +1,190 @@
+"""The ``newscrawl`` command: what the crawler does, for saved pages and for the archive.
+
+    newscrawl extract PAGE.html… [--url URL]    extraction and tagging of saved pages, as JSON lines
+    newscrawl archive read FILE…                 records as JSON lines (every layout)
+    newscrawl archive import DIR                 bring a folder of existing records into the archive
+    newscrawl archive reindex                    rebuild the index from the records
+    newscrawl archive stats                      records per outlet, language and month
+
+Crawls themselves run with ``scrapy crawl <spider>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from newscrawl.archive import Archive
+from newscrawl.archive.records import parse_record_name, read_record
+
+logger = logging.getLogger("newscrawl")
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+
+def default_archive_dir() -> str:
+    """The archive folder of the project settings (``ARCHIVE_DIR``), else ``archive``."""
+    return os.environ.get("NEWSCRAWL_ARCHIVE_DIR") or _project_setting("ARCHIVE_DIR") or "archive"
+
+
+def _project_setting(name: str) -> Any:
+    try:
+        from scrapy.utils.project import get_project_settings
+
+        return get_project_settings().get(name)
+    except Exception:  # no project around: defaults apply
+        return None
+
+
+def open_archive(path: str | None) -> Archive:
+    """The archive at ``path`` (default: the project's), its index reconciled with the folder."""
+    archive = Archive(path or default_archive_dir())
+    archive.reconcile()
+    return archive
+
+
+# -- commands
+def cmd_extract(args: argparse.Namespace) -> int:
+    from newscrawl.extraction import extract_article
+    from newscrawl.parsing import canonical_link, decode_html, html_tree
+
+    urls = args.url or []
+    if len(urls) > 1 and len(urls) != len(args.pages):
+        raise SystemExit("newscrawl extract: give one --url per page, or one for a single page")
+    status = 0
+    for i, page in enumerate(args.pages):
+        try:
+            html = decode_html(Path(page).read_bytes())
+        except OSError as exc:
+            logger.error("cannot read %s: %s", page, exc)
+            status = 1
+            continue
+        url = urls[i] if len(urls) > 1 else (urls[0] if urls else None)
+        if url is None:
+            tree = html_tree(html)
+            url = (canonical_link(tree) if tree is not None else None) or ""
+        result = extract_article(html, url)
+        result.pop("text", None)
+        result.pop("date", None)
+        result["file"] = page
+        _print_json(result)
+    return status
+
+
+def cmd_archive_read(args: argparse.Namespace) -> int:
+    status = 0
+    for file in args.files:
+        try:
+            _print_json(read_record(Path(file)).to_json())
+        except OSError as exc:
+            logger.error("cannot read %s: %s", file, exc)
+            status = 1
+    return status
+
+
+def cmd_archive_import(args: argparse.Namespace) -> int:
+    archive = open_archive(args.archive)
+    source = Path(args.dir)
+    if not source.is_dir():
+        raise SystemExit(f"newscrawl archive import: {source} is not a folder")
+    taken = archive.folder.scan()
+    copied, same, clashes = 0, 0, []
+    for entry in sorted(source.iterdir()):
+        parsed = parse_record_name(entry.name)
+        if not parsed or not entry.is_file():
+            continue
+        number = parsed[0]
+        if number in taken:
+            existing = archive.folder.path(taken[number])
+            if taken[number] == entry.name and existing.read_bytes() == entry.read_bytes():
+                same += 1
+            else:
+                clashes.append(f"{entry.name} (number taken by {taken[number]})")
+            continue
+        tmp = archive.root / f".tmp-import-{entry.name}"
+        shutil.copyfile(entry, tmp)
+        os.replace(tmp, archive.folder.path(entry.name))
+        taken[number] = entry.name
+        copied += 1
+    report = archive.reconcile()
+    _print_json({"copied": copied, "already_present": same, "clashes": clashes,
+                 "indexed": len(report.imported), "records": report.records})
+    for clash in clashes:
+        logger.error("not imported, its number is taken and records are never renamed: %s", clash)
+    return 1 if clashes else 0
+
+
+def cmd_archive_reindex(args: argparse.Namespace) -> int:
+    archive = Archive(args.archive or default_archive_dir())
+    archive.index.remove(list(archive.index.names()))
+    report = archive.reconcile()
+    _print_json({"records": report.records, "indexed": len(report.imported), "unreadable": report.unreadable})
+    return 1 if report.unreadable else 0
+
+
+def cmd_archive_stats(args: argparse.Namespace) -> int:
+    stats = open_archive(args.archive).stats()
+    if args.json:
+        _print_json(stats)
+        return 0
+    print(f"records: {stats['records']}  (duplicates refused by crawls: {stats['duplicates_refused']})")
+    for title, key in (("outlet", "outlets"), ("language", "languages")):
+        print(f"\nper {title}:")
+        for name, n in stats[key].items():
+            print(f"  {name:<14} {n:>8}")
+    print("\nper outlet and month:")
+    for outlet, months in stats["outlet_months"].items():
+        for month, n in months.items():
+            print(f"  {outlet:<14} {month:<8} {n:>8}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="newscrawl", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("extract", help="extract and tag saved article pages, one JSON object per page")
+    p.add_argument("pages", nargs="+", metavar="PAGE.html")
+    p.add_argument("--url", action="append", help="the page's URL (else its canonical link); once per page")
+    p.set_defaults(func=cmd_extract)
+
+    archive = sub.add_parser("archive", help="read and maintain the archive")
+    asub = archive.add_subparsers(dest="archive_command", required=True)
+    p = asub.add_parser("read", help="print records as JSON, one object per record")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_archive_read)
+    for name, func, helptext in (("import", cmd_archive_import, "copy a folder of existing records into the archive"),
+                                 ("reindex", cmd_archive_reindex, "rebuild the index from the records"),
+                                 ("stats", cmd_archive_stats, "records per outlet, language and month")):
+        p = asub.add_parser(name, help=helptext)
+        p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
+        if name == "import":
+            p.add_argument("dir", metavar="DIR")
+        if name == "stats":
+            p.add_argument("--json", action="store_true", help="print JSON")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``newscrawl`` command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="newscrawl: %(levelname)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Write a machine-readable report of each crawl when it closes (``CRAWL_REPORT``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
+
+
+def json_ready(value: Any) -> Any:
+    """Stats values as JSON: datetimes as ISO strings."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    return value
+
+
+class CrawlReport:
+    """At the end of a crawl, writes ``{spider, reason, arguments, stats, …}`` as JSON to the path
+    ``CRAWL_REPORT`` names (``%(name)s`` and ``%(time)s`` are filled in), atomically."""
+
+    def __init__(self, crawler: Crawler, path: str):
+        self.crawler = crawler
+        self.path = path
+        self.sections: dict[str, Any] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlReport:
+        path = crawler.settings.get("CRAWL_REPORT")
+        if not path:
+            raise NotConfigured("CRAWL_REPORT is not set")
+        ext = cls(crawler, path)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler._newscrawl_report = ext  # type: ignore[attr-defined]
+        return ext
+
+    def add_section(self, name: str, value: Any) -> None:
+        """Let other components add to the report (e.g. health checks)."""
+        self.sections[name] = value
+
+    def report(self, spider: Spider, reason: str) -> dict[str, Any]:
+        """The report's content."""
+        args = {k: getattr(spider, k) for k in ("editions", "since", "until", "urls") if hasattr(spider, k)}
+        return json_ready({
+            "spider": spider.name,
+            "reason": reason,
+            "job": self.crawler.settings.get("JOB_ID") or os.environ.get("SCRAPY_JOB"),
+            "written_at": datetime.now(timezone.utc),
+            "arguments": {k: (str(v) if not isinstance(v, list) else v) for k, v in args.items()},
+            "stats": self.crawler.stats.get_stats(),
+            **self.sections,
+        })
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        now = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        path = Path(self.path % {"name": spider.name, "time": now})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(self.report(spider, reason), ensure_ascii=False, indent=1, default=str),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+        logger.info("crawl report written to %s", path)

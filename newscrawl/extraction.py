@@ -1,0 +1,236 @@
+"""From an article page to the item's fields.
+
+``parse_page`` is what spiders run (in a worker process when a pool is configured): the outlet's
+layout selectors first, then, field by field, JSON-LD, OpenGraph/meta tags and trafilatura on the
+whole page. ``extract_article`` adds the same language and date tagging as the pipelines; the
+``newscrawl extract`` command and the benchmarks use it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin
+
+from itemadapter import ItemAdapter
+
+from newscrawl.dates import extract_page_date, machine_dates_from_html
+from newscrawl.items import Article
+from newscrawl.outlets import Outlet, get_outlet, outlet_for_url
+from newscrawl.parsing import (
+    VISIBLE_DATE_SELECTORS,
+    canonical_link,
+    container_paragraphs,
+    css_first,
+    css_text,
+    css_texts_all,
+    drop_related,
+    html_tree,
+    jsonld_keywords,
+    jsonld_people,
+    leading_text,
+    meta_content,
+    news_article_jsonld,
+    page_text,
+    squash,
+    text_of,
+)
+from newscrawl.pipelines.dates import tag_published
+from newscrawl.pipelines.language import tag_language
+from newscrawl.urls import clean_url, same_site
+
+#: a body shorter than this (characters) is not an article
+MIN_BODY_CHARS = 40
+#: labels some pages print before the author's name
+AUTHOR_LABEL = re.compile(r"^(author|authors|автор|авторы|авторлар|avtor|avtorlar)\s*:\s*", re.IGNORECASE)
+
+
+def _strip_suffix(outlet: Outlet | None, title: str | None) -> str | None:
+    if not title:
+        return None
+    if outlet is not None:
+        stripped = outlet.title_suffix.sub("", title).strip()
+        if len(stripped) >= 10:
+            return stripped
+    return title
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [squash(line) for line in (text or "").split("\n") if squash(line)]
+
+
+def date_like_texts(tree) -> list[str]:
+    """Short texts of date-like elements of a page in no known layout, those with a time first."""
+    texts = []
+    for sel in VISIBLE_DATE_SELECTORS:
+        texts.extend(t for t in (text_of(el) for el in tree.cssselect(sel)) if 6 <= len(t) <= 80)
+    texts = list(dict.fromkeys(texts))
+    return sorted(texts, key=lambda t: not re.search(r"\d{1,2}:\d{2}", t))
+
+
+def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str, Any]:
+    """The fields of an article page; ``{}`` when the document is empty or unreadable.
+
+    Keys: title, author, lead, body (paragraphs joined by newlines), tags, canonical_url,
+    date_candidates, visible_dates, layout, sources (field -> where it came from).
+    """
+    tree = html_tree(html)
+    if tree is None:
+        return {}
+    outlet = get_outlet(outlet_name) if outlet_name else outlet_for_url(url)
+    layout = outlet.layout_for(tree) if outlet else None
+    ld = news_article_jsonld(tree) or {}
+    sources: dict[str, str] = {}
+    whole: dict[str, Any] | None = None
+
+    def whole_page() -> dict[str, Any]:
+        nonlocal whole
+        if whole is None:
+            whole = page_text(html, url)
+        return whole
+
+    # title
+    title = css_text(tree, layout.title) if layout else None
+    sources["title"] = "selector"
+    if not title and isinstance(ld.get("headline"), str) and ld["headline"].strip():
+        title, sources["title"] = squash(ld["headline"]), "jsonld"
+    if not title:
+        title = _strip_suffix(outlet, meta_content(tree, "og:title", "twitter:title"))
+        sources["title"] = "meta"
+    if not title and len(h1s := tree.cssselect("h1")) == 1:
+        title, sources["title"] = text_of(h1s[0]) or None, "h1"
+    if not title:
+        title = _strip_suffix(outlet, text_of(css_first(tree, ("title",))) or None)
+        sources["title"] = "html-title"
+    if not title:
+        title, sources["title"] = whole_page().get("title"), "trafilatura"
+
+    # lead and body
+    lead_el = css_first(tree, layout.lead) if layout and layout.lead else None
+    lead = leading_text(lead_el) if lead_el is not None else None
+    related = outlet.related_headings if outlet else ()
+    body: list[str] = []
+    container = css_first(tree, layout.body) if layout and layout.body else None
+    if container is not None:
+        body, sources["body"] = container_paragraphs(container, layout.remove, related), "selector"
+    if not body:
+        from_page = _paragraphs(whole_page().get("text"))
+        from_ld = _paragraphs(ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else None)
+        if from_ld and sum(map(len, from_page)) < 0.5 * sum(map(len, from_ld)):
+            body, sources["body"] = from_ld, "jsonld"
+        else:
+            body, sources["body"] = drop_related(from_page, related), "trafilatura"
+    if lead and not (body and (body[0] == lead or body[0].startswith(lead))):
+        body.insert(0, lead)
+
+    # author
+    author = css_text(tree, layout.author) if layout and layout.author else None
+    sources["author"] = "selector"
+    if not author:
+        author, sources["author"] = meta_content(tree, "author", "article:author"), "meta"
+    author = AUTHOR_LABEL.sub("", author or "").strip() or None
+    if author and author.startswith(("http://", "https://")):
+        author = None
+    if not author:
+        names = jsonld_people(ld.get("author"))
+        author, sources["author"] = (", ".join(names) or None), "jsonld"
+    if not author and not layout:
+        author, sources["author"] = whole_page().get("author"), "trafilatura"
+
+    # tags
+    tags = layout.tag_texts(tree) if layout and layout.tags else []
+    sources["tags"] = "selector"
+    if not tags:
+        tags, sources["tags"] = jsonld_keywords(ld.get("keywords")), "jsonld"
+    if not tags:
+        tags = [squash(el.get("content")) for el in tree.xpath("//meta[@property='article:tag'][@content]")]
+        tags = [t for t in tags if t] or jsonld_keywords(meta_content(tree, "news_keywords"))
+        sources["tags"] = "meta"
+    if not tags and outlet is not None and layout is None:
+        tags, sources["tags"] = css_texts_all(tree, ("[class*=tags] a", "a[rel=tag]")), "tag-links"
+
+    # dates: machine-readable candidates and the visible date, resolved by the date pipeline
+    visible = []
+    if layout and layout.date:
+        for sel in layout.date:
+            visible.extend(t for t in (text_of(el) for el in tree.cssselect(sel)) if t)
+    if not visible:
+        visible, sources["date"] = date_like_texts(tree), "date-like"
+
+    canonical = canonical_link(tree)
+    canonical = urljoin(url, canonical) if canonical else None
+    if not canonical or not same_site(canonical, url):
+        canonical = url
+
+    return {
+        "title": title or None,
+        "author": author or None,
+        "lead": lead or None,
+        "body": "\n".join(body),
+        "tags": tags,
+        "canonical_url": clean_url(canonical),
+        "date_candidates": machine_dates_from_html(tree),
+        "visible_dates": visible,
+        "layout": layout.name if layout else None,
+        "sources": {k: v for k, v in sources.items() if v},
+    }
+
+
+def build_article(fields: dict[str, Any], url: str, outlet: Outlet | None, edition: str | None) -> Article:
+    """The item for an extracted page: outlet facts (agency, zone, edition language) added."""
+    author = fields["author"]
+    sources = dict(fields["sources"])
+    if not author and outlet is not None:
+        author = outlet.agency_for(edition)
+        sources["author"] = "agency"
+    return Article(
+        url=url, outlet=outlet.name if outlet else None, canonical_url=fields["canonical_url"], edition=edition,
+        title=fields["title"], author=author, body=fields["body"], lead=fields["lead"], tags=fields["tags"],
+        fetched_at=datetime.now(timezone.utc), date_candidates=fields["date_candidates"],
+        visible_dates=fields["visible_dates"], timezone=outlet.timezone if outlet else None,
+        language_hint=outlet.language_of(edition) if outlet else None, sources=sources,
+    )
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    """The item fields of an article as JSON-ready values."""
+    return {
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "outlet": article.outlet,
+        "edition": article.edition,
+        "title": article.title,
+        "author": article.author,
+        "published": article.published.isoformat() if article.published else None,
+        "language": article.language,
+        "body": article.body,
+        "tags": article.tags,
+        "fetched_at": article.fetched_at.isoformat() if article.fetched_at else None,
+    }
+
+
+def extract_article(html: str, url: str) -> dict[str, Any]:
+    """Extraction plus language and date tagging, as a crawl does them, for one saved page.
+
+    Returns the item fields, and the body and date also as ``text`` and ``date`` (the names
+    benchmarks expect). Pages of unknown sites get trafilatura's extraction and htmldate's date.
+    """
+    outlet = outlet_for_url(url) if url else None
+    edition = outlet.edition_of(url) if outlet else None
+    fields = parse_page(html, url or "", outlet.name if outlet else None)
+    if not fields:
+        return {"url": url, "title": None, "body": "", "text": "", "published": None, "date": None,
+                "language": None}
+    article = build_article(fields, url, outlet, edition)
+    adapter = ItemAdapter(article)
+    tag_language(adapter)
+    if outlet is None or tag_published(adapter) is None:
+        found = extract_page_date(html, url, outlet.timezone if outlet else None)
+        article.published = found if isinstance(found, datetime) else None
+        day = found.isoformat()[:10] if found else None
+    else:
+        day = article.published.isoformat() if article.published else None
+    result = article_json(article)
+    result.update(text=article.body, date=day, layout=fields["layout"], sources=article.sources)
+    return result

@@ -1,0 +1,46 @@
+"""The item every spider yields: one news article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Article:
+    """An article as it travels through the pipelines.
+
+    Spiders fill what the page gives; the pipelines add ``language`` and ``published``
+    (from ``date_candidates``/``visible_dates``), check for duplicates and archive it.
+    """
+
+    url: str
+    outlet: str
+    canonical_url: str | None = None
+    edition: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    body: str = ""
+    lead: str | None = None
+    tags: list[str] = field(default_factory=list)
+    fetched_at: datetime | None = None
+    #: machine-readable date candidates ``(source, raw value)``, best first
+    date_candidates: list[tuple[str, str]] = field(default_factory=list)
+    #: visible date strings as printed on the page, best first
+    visible_dates: list[str] = field(default_factory=list)
+    #: the outlet's time zone (IANA name) for dates without an offset
+    timezone: str | None = None
+    #: the edition's language, a prior for language detection
+    language_hint: str | None = None
+    #: where each field came from (``"selector"``, ``"jsonld"``, ``"meta"``, ``"trafilatura"`` …)
+    sources: dict[str, str] = field(default_factory=dict)
+    #: set by the pipelines: published date source, archive record name, duplicate of
+    published_source: str | None = None
+    record: str | None = None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The body as a list of non-empty paragraphs."""
+        return [p.strip() for p in self.body.split("\n") if p.strip()]

@@ -1,0 +1,295 @@
+"""Kazinform (inform.kz, qz.inform.kz, qazinform.com): facts, page layouts and the spider.
+
+Editions: ``ru`` (www.inform.kz/ru), ``kz`` (www.inform.kz/kz, Kazakh in Cyrillic), ``qz``
+(qz.inform.kz, Kazakh in Latin script), ``en`` (qazinform.com; formerly en.inform.kz and
+www.inform.kz/en). Facts marked [infer] are guesses: the spider logs and counts when they fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from scrapy.http import Request, Response
+
+from newscrawl.outlets.base import Edition, Layout, Outlet
+from newscrawl.parsing import html_tree, text_of
+from newscrawl.spiders.base import NewsSpider, feed_entries
+from newscrawl.urls import bare_host, canonical_key, host_of
+
+TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
+
+#: the article id of the 2011-2022 pages (``…_a3700123``) and of the older ``/rus/article/N`` pages
+LEGACY_ID = re.compile(r"(?:_a|/(?:rus|kaz|eng|ru|kz|en)/article/)(\d{5,9})(?:/|$|\?|/amp)")
+#: article URLs of every era
+ARTICLE_PATH = re.compile(
+    r"(_a\d{5,9}(/amp)?/?$)"                               # 2011-2022
+    r"|(/(rus|kaz|eng)/article/\d+/?$)"                    # before 2016
+    r"|(^/(ru|kz|en)/[a-z0-9-]+-[0-9a-f]{6,8}/?$)"         # 2023+ www.inform.kz
+    r"|(^/news/[a-z0-9_-]+/?$)"                            # 2023+ qz.inform.kz, qazinform.com
+)
+#: headings of the related-news blocks inside article bodies
+RELATED_HEADINGS = ("Читайте также", "Новости по теме", "Related news", "Read also", "Also read",
+                    "Тақырыптас жаңалықтар", "Оқи отырыңыз", "Тағы оқыңыз", "Taqyryptas janalyqtar",
+                    "Oqı otyryńyz", "Oqı otyryńyz")
+
+LAYOUT_2023 = Layout(
+    name="2023",
+    detect=(".article__body-text", ".article__description"),
+    title=("h1.article__title", "h1"),
+    lead=(".article__description p", ".article__description"),
+    body=(".article__body-text",),
+    remove=("figure", "figcaption", "img", "picture", "video", ".article__related", ".related", ".read-also",
+            ".share", ".article__share", ".social"),
+    date=(".article__date", ".article__time", ".article__info time", ".article__meta time", "time"),
+    author=(".article__author-name", ".article__author", ".author__name"),
+    tags=(".article__tags a", ".tags a", ".article__tags"),
+    valid_from=date(2023, 1, 1),
+)
+LAYOUT_2019 = Layout(
+    name="a2019",
+    detect=("div.article_news_body",),
+    title=("div.article_title", "h1"),
+    body=("div.article_news_body",),
+    remove=("div.frame_news_article", "figure", "img", ".share", ".social"),
+    date=("div.date_public_art",),
+    author=("p.name_p",),
+    tags=("div.keyword_art",),
+    valid_from=date(2019, 1, 1),
+    valid_until=date(2021, 12, 31),
+)
+LAYOUT_LENTA_2022 = Layout(
+    name="lenta2022",
+    detect=("div.article_container div.article_body",),
+    title=("div.article_container article h1", "div.article_container h1", "h1"),
+    body=("div.article_container div.article_body",),
+    remove=("div.frame_news_article", "figure", "img", ".share", ".social"),
+    date=("div.block-date_social_icon div.date_article", ".date_article"),
+    author=(".article_author a", ".article_author", ".author_article", "p.name_p"),
+    tags=("div.keyword_art", ".tags_article a"),
+    valid_from=date(2020, 1, 1),
+    valid_until=date(2022, 12, 31),
+)
+LAYOUT_AMP_2022 = Layout(
+    name="amp2022",
+    detect=("style[amp-boilerplate]", "html[amp]"),
+    title=("h1",),
+    body=(".amp-article__text", "article [class*=text]", "article"),  # [infer] the container's class
+    remove=("figure", "amp-img", ".amp-tags", ".amp-share", ".amp-block"),
+    date=(".amp-article__date", "[class*=date]"),
+    author=(".amp-article__author span", ".amp-article__author", "[class*=author]"),
+    tags=(".amp-tags a", "[class*=tags] a"),
+    valid_from=date(2019, 1, 1),
+    valid_until=date(2022, 12, 31),
+)
+
+OUTLET = Outlet(
+    name="kazinform",
+    short_name="Kazinform",
+    timezone=TIMEZONE,
+    hosts=("inform.kz", "qazinform.com"),
+    editions={
+        "ru": Edition("ru", "ru", agency="МИА «Казинформ»"),
+        "kz": Edition("kz", "kk", agency="ҚазАқпарат"),
+        "qz": Edition("qz", "kk", agency="Kazinform"),
+        "en": Edition("en", "en", agency="Kazinform"),
+    },
+    layouts=(LAYOUT_2023, LAYOUT_LENTA_2022, LAYOUT_2019, LAYOUT_AMP_2022),
+    related_headings=RELATED_HEADINGS,
+    title_suffix=re.compile(r"\s*(?:[|–—-]|::)\s*[^|]*(Kazinform|Qazinform|Казинформ|ҚазАқпарат|inform\.kz)[^|]*$",
+                            re.I),
+)
+
+
+def edition_of(url: str) -> str:
+    """The edition of a Kazinform URL."""
+    host = bare_host(host_of(url))
+    path = urlsplit(url).path
+    if host.startswith("qz."):
+        return "qz"
+    if host in ("qazinform.com", "en.inform.kz") or re.match(r"^/(en|eng)(/|$)", path):
+        return "en"
+    if re.match(r"^/(kz|kaz)(/|$)", path):
+        return "kz"
+    return "ru"
+
+
+def article_keys(url: str) -> set[str]:
+    """Keys of a Kazinform article: the canonical URL, and its numeric id in every era's form."""
+    keys = {canonical_key(url)}
+    if m := LEGACY_ID.search(urlsplit(url).path + "/"):
+        keys.add(f"kazinform:a{m.group(1)}")
+    return keys
+
+
+def is_article_url(url: str) -> bool:
+    """Whether a link points at a Kazinform article (not a category, tag or service page)."""
+    return bool(ARTICLE_PATH.search(urlsplit(url).path))
+
+
+# the Outlet dataclass is frozen: bind the outlet's own URL rules to it
+object.__setattr__(OUTLET, "edition_of", edition_of)
+object.__setattr__(OUTLET, "article_keys", article_keys)
+
+#: RSS feeds per edition; which still answer is unknown, so every one is tried
+FEEDS: dict[str, tuple[str, ...]] = {
+    "ru": ("https://www.inform.kz/rss/p_ru.xml", "https://www.inform.kz/rss/rus.xml"),
+    "kz": ("https://www.inform.kz/rss/p_kz.xml", "https://www.inform.kz/kz/rss"),  # [infer]
+    "qz": ("https://qz.inform.kz/rss/p_qz.xml",),  # [infer]
+    "en": ("https://qazinform.com/rss/en.xml", "https://www.inform.kz/rss/eng.xml"),
+}
+#: the all-news listing of the 2023+ site, paged and date-ranged (ru seen; others [infer])
+ALL_NEWS: dict[str, str] = {
+    "ru": "https://www.inform.kz/lenta/",
+    "kz": "https://www.inform.kz/kz/lenta/",
+    "qz": "https://qz.inform.kz/lenta/",
+    "en": "https://qazinform.com/lenta/",
+}
+#: the daily archive of the old site (2019-2022), ``?date=DD.MM.YYYY``, paged as ``…/archive/N?date=``
+DAILY_ARCHIVE: dict[str, str] = {
+    "ru": "https://www.inform.kz/ru/archive",
+    "kz": "https://www.inform.kz/kz/archive",
+    "en": "https://www.inform.kz/en/archive",
+}
+#: the last day the old site's daily archive covers; later days are in the all-news listing
+DAILY_ARCHIVE_UNTIL = date(2022, 12, 31)
+#: listing cards of every era: (card, link, date)
+CARD_SELECTORS: tuple[tuple[str, str, str], ...] = (
+    ("div.allNewsCard", "a[href]", ".allNewsCard_time"),
+    (".catpageCard", "a[href]", ".catpageCard_time"),
+    ("a.news-card", "", ""),
+    ("article.anounce-news", "a.anounce-news__link", "span"),
+    ("div.lenta_news_block li", "a[href]", ".lenta_news_time, span"),
+    ("div.lenta_news_block", "a.lenta_news_title", ".lenta_news_time, span"),
+)
+
+
+def listing_cards(html: str, base_url: str) -> list[tuple[str, str | None]]:
+    """``(article URL, date text)`` of every card of a listing page, any era's markup; falls back to
+    every article link on the page."""
+    tree = html_tree(html)
+    if tree is None:
+        return []
+    for card_sel, link_sel, date_sel in CARD_SELECTORS:
+        cards = tree.cssselect(card_sel)
+        found = []
+        for card in cards:
+            link = card if not link_sel else next(iter(card.cssselect(link_sel)), None)
+            href = link.get("href") if link is not None else None
+            if not href:
+                continue
+            when = text_of(next(iter(card.cssselect(date_sel)), None)) if date_sel else text_of(card)
+            found.append((urljoin(base_url, href), when or None))
+        found = [(u, d) for u, d in found if is_article_url(u)]
+        if found:
+            return found
+    links = (urljoin(base_url, a.get("href")) for a in tree.iter("a") if a.get("href"))
+    return [(u, None) for u in dict.fromkeys(links) if is_article_url(u) and OUTLET.owns(u)]
+
+
+def last_page_number(html: str) -> int | None:
+    """The highest page number a listing's pagination links to."""
+    tree = html_tree(html)
+    if tree is None:
+        return None
+    numbers = [int(t) for t in (text_of(a) for a in tree.cssselect(
+        "p.pagination a, ul.pagination a, .pagination a, li.page-item a")) if t.isdigit()]
+    return max(numbers, default=None)
+
+
+def active_page_number(html: str) -> int | None:
+    """The page number a listing marks as the current one."""
+    tree = html_tree(html)
+    if tree is None:
+        return None
+    for el in tree.cssselect("li.page-item.active, .pagination .active"):
+        text = text_of(el)
+        if text.isdigit():
+            return int(text)
+    return None
+
+
+class KazinformSpider(NewsSpider):
+    """``scrapy crawl kazinform [-a edition=ru,kz,qz,en] [-a since=YYYY-MM-DD [-a until=…]] [-a url=…]``
+
+    Finds articles through the RSS feeds and the all-news listing (incremental), or walks the
+    date-ranged listing and the old daily archive back to ``since`` (backfill).
+    """
+
+    name = "kazinform"
+    outlet = OUTLET
+    allowed_domains: ClassVar[list[str]] = ["inform.kz", "qazinform.com"]
+
+    def discovery_requests(self) -> Iterable[Request]:
+        for edition in self.editions:
+            if not self.backfill:
+                for feed in FEEDS.get(edition, ()):
+                    yield Request(feed, callback=self.parse_feed, errback=self.listing_failed,
+                                  cb_kwargs={"edition": edition}, priority=10)
+            yield self.all_news_request(edition, 1)
+            if self.backfill and edition in DAILY_ARCHIVE and self.since <= DAILY_ARCHIVE_UNTIL:
+                day = min(self.last_day, DAILY_ARCHIVE_UNTIL)
+                while day >= self.since:
+                    yield self.daily_archive_request(edition, day, 1)
+                    day -= timedelta(days=1)
+
+    # -- feeds
+    def parse_feed(self, response: Response, edition: str) -> Iterator[Request]:
+        entries = feed_entries(response.body)
+        if not entries:
+            self.crawler.stats.inc_value("newscrawl/listings/not_a_feed")
+            self.logger.warning("no feed entries at %s", response.url)
+        self.crawler.stats.inc_value("newscrawl/listings/feeds")
+        dated = [(link, self.card_date(when)) for link, when in entries if is_article_url(link)]
+        fresh = [(link, when) for link, when in dated if not self.is_old(when, edition)]
+        yield from self.follow_entries(fresh, response.url, edition)
+
+    # -- the all-news listing (2023+)
+    def all_news_request(self, edition: str, page: int) -> Request:
+        query: dict[str, Any] = {"page": page}
+        if self.backfill:
+            query.update(start_date=self.since.isoformat(), end_date=self.last_day.isoformat())
+        return Request(f"{ALL_NEWS[edition]}?{urlencode(query)}", callback=self.parse_all_news,
+                       errback=self.listing_failed, cb_kwargs={"edition": edition, "page": page})
+
+    def parse_all_news(self, response: Response, edition: str, page: int) -> Iterator[Request]:
+        self.crawler.stats.inc_value("newscrawl/listings/pages")
+        active = active_page_number(response.text)
+        cards = listing_cards(response.text, response.url)
+        if not cards or (active is not None and active != page):
+            self.logger.info("all-news listing %s ends at page %d", edition, page - 1)
+            return
+        dated = [(link, self.card_date(when)) for link, when in cards]
+        yield from self.follow_entries(dated, response.url, edition)
+        if self.should_continue(dated, edition, page):
+            yield self.all_news_request(edition, page + 1)
+
+    def should_continue(self, dated: list[tuple[str, datetime | None]], edition: str, page: int) -> bool:
+        """Whether to walk to the next listing page."""
+        dates = [d for _, d in dated if d is not None]
+        if self.backfill:
+            oldest = min(dates, default=None)
+            return page < self.max_backfill_pages and (oldest is None or self.in_range(oldest)
+                                                       or oldest.date() > self.last_day)
+        if page >= self.max_incremental_pages:
+            return False
+        if all(self.known(link) for link, _ in dated):
+            return False
+        return not (dates and all(self.is_old(d, edition) for d in dates))
+
+    # -- the daily archive (2019-2022)
+    def daily_archive_request(self, edition: str, day: date, page: int) -> Request:
+        base = DAILY_ARCHIVE[edition] + (f"/{page}" if page > 1 else "")
+        return Request(f"{base}?date={day:%d.%m.%Y}", callback=self.parse_daily_archive,
+                       errback=self.listing_failed, cb_kwargs={"edition": edition, "day": day, "page": page})
+
+    def parse_daily_archive(self, response: Response, edition: str, day: date, page: int) -> Iterator[Request]:
+        self.crawler.stats.inc_value("newscrawl/listings/pages")
+        cards = listing_cards(response.text, response.url)
+        yield from self.follow_entries(((link, None) for link, _ in cards), response.url, edition)
+        if page == 1:
+            for number in range(2, min(last_page_number(response.text) or 1, self.max_backfill_pages) + 1):
+                yield self.daily_archive_request(edition, day, number)

@@ -1,0 +1,352 @@
+"""Shared helpers for reading article pages: HTML trees, JSON-LD, meta tags, selectors and the
+main text of a body container. Outlet modules combine them; nothing here knows an outlet."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import lxml.etree
+import lxml.html
+import trafilatura
+from lxml.html import HtmlElement
+from w3lib.encoding import html_to_unicode
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+BLOCK_TAGS = ("p", "blockquote", "h2", "h3", "h4", "h5", "li", "pre", "td")
+#: social-media embeds and ad slots: never article text, whatever the outlet
+EMBEDS = ("script", "style", "noscript", "iframe", "template", "amp-ad", "amp-embed", "amp-img",
+          "blockquote.instagram-media", "blockquote.twitter-tweet", "blockquote.tiktok-embed",
+          "blockquote.telegram-post", "div.fb-post", "div.fb-video", "[class*=adfox]", "[id*=adfox]")
+#: short texts that look like dates, for pages in no known layout
+VISIBLE_DATE_SELECTORS = ("[itemprop=datePublished]", "time", "[class*=date]", "[class*=time]")
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Bytes of a page as text: HTTP charset, BOM, ``<meta charset>``, then detection (w3lib)."""
+    _, text = html_to_unicode(content_type, body)
+    return text
+
+
+def html_tree(html: str | bytes) -> HtmlElement | None:
+    """A forgiving lxml tree of a page; None for an empty or unparsable document."""
+    if isinstance(html, str):
+        html = _XML_DECL.sub("", html, count=1)
+    if not html or not html.strip():
+        return None
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return tree
+
+
+def squash(text: str | None) -> str:
+    """Text with runs of white space collapsed and ends stripped."""
+    return _SPACE.sub(" ", text or "").strip()
+
+
+def text_of(element: HtmlElement | None) -> str:
+    """The visible text of an element, white space collapsed."""
+    if element is None:
+        return ""
+    return squash(element.text_content())
+
+
+def css_first(tree: HtmlElement, selectors: Iterable[str]) -> HtmlElement | None:
+    """The first element matching the first selector that matches anything."""
+    for sel in selectors:
+        found = tree.cssselect(sel)
+        if found:
+            return found[0]
+    return None
+
+
+def css_text(tree: HtmlElement, selectors: Iterable[str]) -> str | None:
+    """The text of the first non-empty element the selectors find."""
+    for sel in selectors:
+        for el in tree.cssselect(sel):
+            text = text_of(el)
+            if text:
+                return text
+    return None
+
+
+def css_texts(tree: HtmlElement, selectors: Iterable[str]) -> list[str]:
+    """Texts of all elements the first matching selector finds (non-empty, in order)."""
+    for sel in selectors:
+        texts = [t for t in (text_of(el) for el in tree.cssselect(sel)) if t]
+        if texts:
+            return texts
+    return []
+
+
+def css_texts_all(tree: HtmlElement, selectors: Iterable[str]) -> list[str]:
+    """Distinct texts of the elements the first matching selector finds, in order."""
+    return list(dict.fromkeys(css_texts(tree, selectors)))
+
+
+def meta_content(tree: HtmlElement, *keys: str) -> str | None:
+    """The content of the first ``<meta>`` whose property, name or itemprop is one of ``keys``."""
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            for el in tree.xpath(f"//meta[@{attr}=$k]", k=key):
+                value = squash(el.get("content"))
+                if value:
+                    return value
+    return None
+
+
+def canonical_link(tree: HtmlElement) -> str | None:
+    """The page's ``<link rel="canonical">`` target, if any."""
+    for el in tree.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]"):
+        href = (el.get("href") or "").strip()
+        if href:
+            return href
+    return None
+
+
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "reportagenews",
+        "reportagenewsarticle",
+        "blogposting",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "liveblogposting",
+        "socialmediaposting",
+        "techarticle",
+        "scholarlyarticle",
+        "report",
+    }
+)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    """Lower-cased schema.org types of a JSON-LD object (``"schema:NewsArticle"`` -> ``newsarticle``)."""
+    raw = obj.get("@type", ())
+    names = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    return {str(n).rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() for n in names}
+
+
+_JSONLD_WRAPPER = re.compile(  # <!-- … --> and <![CDATA[ … ]]> (also inside /* */) around the JSON
+    r"^\s*(?:<!--|/\*\s*<!\[CDATA\[\s*\*/|<!\[CDATA\[)|(?:-->|/\*\s*\]\]>\s*\*/|\]\]>)\s*$"
+)
+
+
+_JSON_DECODER = json.JSONDecoder(strict=False)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+
+
+def decode_json_values(raw: str) -> list[Any]:
+    """The JSON values in ``raw``, tolerating several values in a row, ``;`` and trailing commas.
+
+    Decoding stops at the first undecodable value; what was decoded before it is returned.
+    """
+    values: list[Any] = []
+    for text in (raw, _TRAILING_COMMA.sub(r"\1", raw)):
+        pos = 0
+        values = []
+        while pos < len(text):
+            try:
+                value, pos = _JSON_DECODER.raw_decode(text, pos)
+            except ValueError:
+                break
+            values.append(value)
+            pos = len(text) - len(text[pos:].lstrip(" \t\r\n;,"))
+        if values and pos >= len(text):
+            return values
+    return values
+
+
+def jsonld_scripts(tree: lxml.html.HtmlElement) -> Iterator[str]:
+    """The text of each JSON-LD ``<script>``, without HTML-comment or CDATA wrappers."""
+    for script in tree.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"):
+        raw = _JSONLD_WRAPPER.sub("", (script.text or "").strip())
+        if raw:
+            yield raw
+
+
+def jsonld_objects(tree: lxml.html.HtmlElement) -> Iterator[Any]:
+    """Decoded JSON-LD values of a page; undecodable parts of a block are skipped."""
+    for raw in jsonld_scripts(tree):
+        yield from decode_json_values(raw)
+
+
+def article_nodes(data: Any) -> Iterator[dict[str, Any]]:
+    """Article objects of one JSON-LD block: top level, lists, ``@graph`` and ``mainEntity``.
+
+    Nested properties such as ``itemListElement``, ``hasPart`` or ``relatedLink`` are not entered: the
+    articles there are other pages.
+    """
+    if isinstance(data, list):
+        for item in data:
+            yield from article_nodes(item)
+    elif isinstance(data, dict):
+        if _types(data) & ARTICLE_TYPES:
+            yield data
+        for key in ("@graph", "mainEntity"):
+            if key in data:
+                yield from article_nodes(data[key])
+
+
+def first_string(value: Any) -> str | None:
+    """A JSON-LD value as one string (first item of a list, ``@value`` of an object)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("@value")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def news_article_jsonld(tree: HtmlElement) -> dict | None:
+    """The page's JSON-LD article object (NewsArticle preferred), if any."""
+    objects = [o for value in jsonld_objects(tree) for o in article_nodes(value)]
+    for preferred in ("newsarticle", "reportagenews", "article", "blogposting"):
+        for obj in objects:
+            if preferred in _types(obj) and (obj.get("headline") or obj.get("articleBody")):
+                return obj
+    return next((o for o in objects if o.get("headline")), None)
+
+
+def jsonld_people(value: Any) -> list[str]:
+    """Names in a JSON-LD ``author``/``creator`` value (string, object or list)."""
+    if isinstance(value, str):
+        return [squash(value)] if squash(value) else []
+    if isinstance(value, dict):
+        return jsonld_people(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in jsonld_people(item)]
+    return []
+
+
+def jsonld_keywords(value: Any) -> list[str]:
+    """Keywords of a JSON-LD object: a comma-separated string or a list."""
+    if isinstance(value, str):
+        return [k.strip() for k in value.split(",") if k.strip()]
+    if isinstance(value, list):
+        return [k.strip() for k in value if isinstance(k, str) and k.strip()]
+    return []
+
+
+def drop_elements(root: HtmlElement, selectors: Iterable[str]) -> None:
+    """Remove the elements matching the selectors from the tree, keeping their tails."""
+    for sel in selectors:
+        for el in root.cssselect(sel):
+            if el.getparent() is not None:
+                el.drop_tree()
+
+
+def block_paragraphs(container: HtmlElement) -> list[str]:
+    """Paragraph texts of a container: its block elements, or its text split on line breaks."""
+    paragraphs: list[str] = []
+    blocks = [el for el in container.iter(*BLOCK_TAGS)
+              if not any(anc.tag in BLOCK_TAGS for anc in el.iterancestors())]
+    if blocks:
+        paragraphs = [text_of(el) for el in blocks]
+    else:
+        for br in container.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        paragraphs = [squash(line) for line in container.text_content().split("\n")]
+    return [p for p in paragraphs if p]
+
+
+def drop_related(paragraphs: list[str], headings: Iterable[str]) -> list[str]:
+    """Paragraphs without the ones that are "read also"-style links to other articles."""
+    prefixes = tuple(h.casefold() for h in headings)
+    return [p for p in paragraphs if not p.casefold().startswith(prefixes)] if prefixes else paragraphs
+
+
+def container_paragraphs(container: HtmlElement, remove: Iterable[str] = (),
+                         related: Iterable[str] = ()) -> list[str]:
+    """The main text of an outlet's body container as paragraphs.
+
+    Unwanted blocks (related news, embeds, ads, captions) are removed first; trafilatura then
+    extracts the text of what remains. When trafilatura keeps clearly less than the container's own
+    paragraphs (it may drop short containers as boilerplate), the container's paragraphs are used.
+    """
+    fragment = copy.deepcopy(container)
+    drop_elements(fragment, (*EMBEDS, *remove))
+    own = block_paragraphs(copy.deepcopy(fragment))
+    html = "<html><body><article>" + lxml.html.tostring(fragment, encoding="unicode") + "</article></body></html>"
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, include_images=False,
+                               favor_recall=True, deduplicate=False, with_metadata=False) or ""
+    extracted = [squash(line) for line in text.split("\n") if squash(line)]
+    own, extracted = drop_related(own, related), drop_related(extracted, related)
+    own_size, got_size = sum(map(len, own)), sum(map(len, extracted))
+    if own and got_size < 0.8 * own_size:
+        return own
+    return extracted
+
+
+def _looks_like_table_dump(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and sum(line.lstrip().startswith("|") for line in lines) > len(lines) / 2
+
+
+def _mean_paragraph_length(text: str) -> float:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return sum(map(len, lines)) / len(lines) if lines else 0.0
+
+
+def leading_text(element: HtmlElement) -> str:
+    """The text at the start of an element, up to its first block-level child (an unclosed
+    ``<p>`` in broken markup swallows what follows it)."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag in ("p", "div", "figure", "ul", "ol", "blockquote", "section", "table", "article", "h2"):
+            break
+        parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return squash("".join(parts))
+
+
+def densest_block(tree: HtmlElement) -> list[str]:
+    """Paragraphs of the element holding the most non-link text of its own: a last resort for
+    old table-layout pages where text sits in cells separated by line breaks."""
+    best, best_score = None, 0
+    for el in tree.iter("td", "div", "article", "section"):
+        own = "".join(el.itertext())
+        links = sum(len(a.text_content()) for a in el.iter("a"))
+        nested = sum(len(c.text_content()) for c in el.iter("td", "div", "article", "section") if c is not el)
+        score = len(own) - links - nested
+        if score > best_score:
+            best, best_score = el, score
+    if best is None:
+        return []
+    fragment = copy.deepcopy(best)
+    for child in list(fragment):
+        if child.tag in ("td", "div", "table", "ul", "ol", "article", "section", "script", "style"):
+            child.drop_tree()
+    return block_paragraphs(fragment)
+
+
+def page_text(html: str, url: str | None = None) -> dict[str, Any]:
+    """trafilatura on a whole page: ``{"text", "title", "author", "date", "tags", "description"}``."""
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                      include_tables=True)
+    if doc is None:
+        return {}
+    text = doc.text or ""
+    if _looks_like_table_dump(text):  # a table-layout page: the tables are the page, not data
+        without_tables = trafilatura.extract(html, url=url, include_comments=False, include_tables=False) or ""
+        tree = html_tree(html)
+        dense = "\n".join(densest_block(tree)) if tree is not None else ""
+        # article text comes in long paragraphs; menus and link lists in short lines
+        text = max((without_tables, dense), key=_mean_paragraph_length)
+    return {
+        "text": text,
+        "title": doc.title,
+        "author": doc.author,
+        "date": doc.date,
+        "tags": [t.strip() for t in (doc.tags or []) if t and t.strip()],
+        "description": doc.description,
+    }

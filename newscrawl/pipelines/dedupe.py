@@ -1,0 +1,66 @@
+"""Drop articles the archive already holds: by URL first, then by the fingerprint of the body."""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from newscrawl.archive import Archive, article_keys
+from newscrawl.fingerprints import body_fingerprints
+
+logger = logging.getLogger(__name__)
+
+
+class DuplicateArticle(DropItem):
+    """An article that is already archived."""
+
+    def __init__(self, message: str):
+        super().__init__(message, log_level="INFO")
+
+
+class DedupePipeline:
+    """Refuses an article whose URL (in any of its folded forms) or whose normalised body is
+    already in the archive, in this crawl, earlier crawls or legacy records alike. Each refusal is
+    counted in the stats and remembered in the index with the record it duplicates."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.archive: Archive | None = None
+        #: keys and fingerprints of articles of this crawl not archived (yet) -> their URL
+        self.pending: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider=None) -> None:
+        self.archive = Archive.for_crawler(self.crawler)
+
+    def process_item(self, item, spider=None):
+        adapter = ItemAdapter(item)
+        url = adapter["url"]
+        keys = article_keys(url, adapter.get("canonical_url"))
+        fps = body_fingerprints(adapter.get("title"), adapter.get("body"))
+        assert self.archive is not None
+        index = self.archive.index
+        if (number := index.find_url(keys)) is not None:
+            self._refuse(url, adapter.get("outlet"), "url", number)
+        if (number := index.find_fingerprint(fps)) is not None:
+            self._refuse(url, adapter.get("outlet"), "body", number)
+        if seen := next((self.pending[k] for k in (*keys, *fps) if k in self.pending), None):
+            self._refuse(url, adapter.get("outlet"), "crawl", None, f"same article as {seen} in this crawl")
+        for key in (*keys, *fps):
+            self.pending[key] = url
+        return item
+
+    def _refuse(self, url: str, outlet: str | None, kind: str, number: int | None, why: str = "") -> None:
+        self.stats.inc_value("newscrawl/duplicates")
+        self.stats.inc_value(f"newscrawl/duplicates/{kind}")
+        assert self.archive is not None
+        self.archive.index.add_duplicate(url, outlet, kind, number)
+        raise DuplicateArticle(f"duplicate ({kind}) of record {number}: {url}" if number is not None
+                               else f"duplicate ({kind}): {url}: {why}")

@@ -1,0 +1,60 @@
+from newscrawl.archive.index import ArchiveIndex, IndexEntry
+
+
+def entry(number, **kw):
+    return IndexEntry(number=number, name=f"{number:03d}_{'a' * 16}.txt", hash="a" * 16, layout="markdown", **kw)
+
+
+def test_records_are_found_by_any_url_key_and_fingerprint(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    index.add(entry(5, outlet="kazinform", published="2025-08-15T14:02:00+05:00"),
+              {"inform.kz/ru/x-3fa91c", "kazinform:a123"}, {"fp1", "fp2"})
+    assert index.find_url(["nothing", "kazinform:a123"]) == 5
+    assert index.find_fingerprint(["fp2"]) == 5
+    assert index.find_url(["inform.kz/ru/other"]) is None
+    assert index.entry(5).month == "2025-08"
+
+
+def test_re_adding_a_record_replaces_its_keys(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    index.add(entry(1), {"k-old"}, {"f-old"})
+    index.add(entry(1), {"k-new"}, {"f-new"})
+    assert index.find_url(["k-old"]) is None and index.find_url(["k-new"]) == 1
+    assert index.count() == 1
+
+
+def test_removing_records_forgets_their_keys(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    index.add(entry(1), {"k1"}, {"f1"})
+    index.add(entry(2), {"k2"}, {"f2"})
+    index.remove([1])
+    assert index.names() == {2: "002_aaaaaaaaaaaaaaaa.txt"}
+    assert index.find_url(["k1"]) is None and index.find_fingerprint(["f1"]) is None
+    assert index.highest_number() == 2
+
+
+def test_stats_count_records_per_outlet_language_and_month(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    index.add(entry(1, outlet="kazinform", language="ru", published="2025-08-01T10:00:00+05:00"), {"a"}, set())
+    index.add(entry(2, outlet="kazinform", language="kk", published="2025-08-02T10:00:00+05:00"), {"b"}, set())
+    index.add(entry(3, outlet=None, language="en", published=None, legacy=True), set(), set())
+    stats = index.stats()
+    assert stats["records"] == 3
+    assert stats["outlets"] == {"-": 1, "kazinform": 2}
+    assert stats["languages"] == {"en": 1, "kk": 1, "ru": 1}
+    assert stats["outlet_months"]["kazinform"] == {"2025-08": 2}
+
+
+def test_duplicates_and_crawl_state_are_remembered(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    index.add_duplicate("https://qazaqtv.com/news/1", "qazaqtv", "body", 4, 0.93)
+    assert index.duplicates_of(4)[0]["kind"] == "body"
+    index.set_state("kazinform", "newest/ru", "2025-08-15T14:02:00+05:00")
+    assert index.get_state("kazinform", "newest/ru") == "2025-08-15T14:02:00+05:00"
+    assert index.get_state("kazinform", "newest/kz") is None
+
+
+def test_two_connections_share_one_index(tmp_path):
+    a, b = ArchiveIndex(tmp_path / "i.sqlite"), ArchiveIndex(tmp_path / "i.sqlite")
+    a.add(entry(1), {"k"}, set())
+    assert b.find_url(["k"]) == 1

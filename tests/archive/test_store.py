@@ -1,0 +1,59 @@
+import multiprocessing
+import os
+
+from newscrawl.archive.records import parse_record_name
+from newscrawl.archive.store import TEMP_PREFIX, ArchiveFolder
+
+
+def test_records_take_consecutive_numbers_after_the_highest_in_the_folder(tmp_path):
+    (tmp_path / "007_0123456789abcdef.txt").write_text("legacy")
+    folder = ArchiveFolder(tmp_path)
+    folder.sync_counter(max(folder.scan()))
+    assert folder.create("a" * 16, "one", fsync=False) == (8, "008_aaaaaaaaaaaaaaaa.txt")
+    assert folder.create("b" * 16, "two", fsync=False)[0] == 9
+    assert (tmp_path / "009_bbbbbbbbbbbbbbbb.txt").read_text() == "two"
+
+
+def test_numbers_grow_past_999_without_padding_beyond_three_digits(tmp_path):
+    (tmp_path / "999_0123456789abcdef.txt").write_text("x")
+    folder = ArchiveFolder(tmp_path)
+    folder.sync_counter(999)
+    assert folder.create("c" * 16, "y", fsync=False)[1] == "1000_cccccccccccccccc.txt"
+
+
+def test_a_number_taken_and_then_lost_is_never_reused(tmp_path):
+    folder = ArchiveFolder(tmp_path)
+    number, name = folder.create("a" * 16, "x", fsync=False)
+    (tmp_path / name).unlink()  # e.g. a user removed it
+    assert folder.create("a" * 16, "y", fsync=False)[0] == number + 1
+
+
+def test_writing_leaves_no_temporary_files_and_scan_ignores_them(tmp_path):
+    folder = ArchiveFolder(tmp_path)
+    folder.create("a" * 16, "x", fsync=False)
+    (tmp_path / f"{TEMP_PREFIX}killed.part").write_text("half a rec")
+    assert list(folder.scan().values()) == ["000_aaaaaaaaaaaaaaaa.txt"]
+    assert folder.remove_stale_temp_files() == 1
+    assert sorted(os.listdir(tmp_path)) == [".newscrawl", "000_aaaaaaaaaaaaaaaa.txt"]
+
+
+def _write_many(root: str, worker: int, count: int) -> None:
+    folder = ArchiveFolder(root)
+    for i in range(count):
+        folder.create(f"{worker:08x}{i:08x}", f"worker {worker} record {i}\n", fsync=False)
+
+
+def test_concurrent_writers_in_one_folder_never_take_the_same_number(tmp_path):
+    ArchiveFolder(tmp_path)
+    procs = [multiprocessing.get_context("spawn").Process(target=_write_many, args=(str(tmp_path), w, 40))
+             for w in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    names = [n for n in os.listdir(tmp_path) if parse_record_name(n)]
+    numbers = sorted(parse_record_name(n)[0] for n in names)
+    assert len(names) == 160
+    assert numbers == list(range(160))
+    for name in names:
+        assert (tmp_path / name).read_text().startswith("worker ")

@@ -1,0 +1,102 @@
+"""Test helpers: saved sites as WARC files, and crawls run the way a user runs them
+(``scrapy crawl`` in a subprocess, bounded in time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warcio.warcwriter import WARCWriter
+
+from newscrawl.warc import write_exchange
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class SitePage:
+    """One response of a saved site."""
+
+    url: str
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    method: str = "GET"
+    request_body: bytes = b""
+
+
+def write_site_warc(path: Path, pages: list[SitePage]) -> Path:
+    """A WARC file holding the given responses, as a crawl's raw archive would."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=path.name.endswith(".gz"))
+        for page in pages:
+            headers = [("Content-Type", page.content_type), *page.headers]
+            write_exchange(writer, page.url, page.status, headers, page.body, method=page.method,
+                           request_body=page.request_body)
+    return path
+
+
+def load_site(folder: Path) -> list[SitePage]:
+    """The pages a fixture folder's ``site.json`` lists: ``[{url, file | body, status, content_type,
+    headers}]``, files relative to the folder."""
+    pages = []
+    for entry in json.loads((folder / "site.json").read_text(encoding="utf-8")):
+        body = (folder / entry["file"]).read_bytes() if entry.get("file") else entry.get("body", "").encode()
+        pages.append(SitePage(url=entry["url"], body=body, status=entry.get("status", 200),
+                              content_type=entry.get("content_type", "text/html; charset=utf-8"),
+                              headers=[tuple(h) for h in entry.get("headers", [])],
+                              method=entry.get("method", "GET"),
+                              request_body=entry.get("request_body", "").encode()))
+    return pages
+
+
+@dataclass
+class CrawlRun:
+    """What a crawl left behind."""
+
+    returncode: int
+    items: list[dict[str, Any]]
+    report: dict[str, Any]
+    log: str
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        return self.report.get("stats", {})
+
+    def stat(self, name: str) -> int:
+        return int(self.stats.get(name, 0))
+
+
+def run_crawl(spider: str, workdir: Path, *, archive: Path, replay: Path | None = None,
+              args: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+              timeout: float = 300) -> CrawlRun:
+    """Run ``scrapy crawl`` as a user would, in a subprocess; returns its items, report and log."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    items_path, report_path = workdir / "items.jsonl", workdir / "report.json"
+    for p in (items_path, report_path):
+        p.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", f"{items_path}:jsonlines",
+           "-s", f"ARCHIVE_DIR={archive}", "-s", f"CRAWL_REPORT={report_path}", "-s", "LOG_LEVEL=INFO",
+           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ARCHIVE_FSYNC=False"]
+    if replay is not None:
+        cmd += ["-s", f"REPLAY={replay}"]
+    for key, value in (settings or {}).items():
+        cmd += ["-s", f"{key}={value}"]
+    for key, value in (args or {}).items():
+        cmd += ["-a", f"{key}={value}"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("NEWSCRAWL_ARCHIVE_DIR", None)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    items = [json.loads(line) for line in items_path.read_text(encoding="utf-8").splitlines()] \
+        if items_path.exists() else []
+    report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
+    return CrawlRun(proc.returncode, items, report, proc.stderr)
