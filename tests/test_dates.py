@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import lxml.html
 import pytest
+from support import SHARED
 
 from newscrawl.dates import (
     extract_page_date,
@@ -22,7 +22,6 @@ from newscrawl.dates import (
 
 ALMATY = "Asia/Almaty"
 MOSCOW = "Europe/Moscow"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 QZ_FIXTURE = (
     SHARED / "fixtures-real" / "kazinform" / "qz-inform-kz_kk-latn_articles_2025-2026_extracted.jsonl"
 )

@@ -1,12 +1,11 @@
 import csv
 import json
-from pathlib import Path
 
 import pytest
+from support import SHARED
 
 from newscrawl.language import SAMPLE_CHARS, detect_language
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 LANGID_TSV = SHARED / "eval" / "langid" / "langid.tsv"
 QZ_DIR = SHARED / "fixtures-real" / "kazinform"
 

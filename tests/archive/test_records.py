@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from support import SHARED
 
 from newscrawl.archive.records import (
     LAYOUTS,
@@ -23,7 +24,7 @@ from newscrawl.archive.records import (
     url_hash,
 )
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS = SHARED / "seeds"
 
 UTC = timezone.utc
 ALMATY_OLD = timezone(timedelta(hours=6))  # Kazakhstan until 2024-03-01
