@@ -64,6 +64,8 @@ class Archive:
         self.layout = layout
         self.fsync = fsync
         self.index = ArchiveIndex(index_path or self.folder.state_dir / "index.sqlite")
+        #: what reconciling the index with the folder did when a crawl opened the archive
+        self.opening_report: ReconcileReport | None = None
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Archive:
@@ -82,7 +84,7 @@ class Archive:
                 logger.info("archive %s: %d records; indexed %d new or legacy, forgot %d, removed %d temp files",
                             archive.folder.root, report.records, len(report.imported), len(report.removed),
                             report.temp_files_removed)
-            crawler.stats.set_value("newscrawl/archive/records_at_start", report.records)
+            archive.opening_report = report
             crawler._newscrawl_archive = archive  # type: ignore[attr-defined]
         return archive
 

@@ -41,7 +41,8 @@ class ReplayMiddleware:
         stored = self.lookup.find(request.method, request.url, request.body)
         if stored is None:
             self.stats.inc_value("newscrawl/replay/missing")
-            logger.warning("replay: no stored response for %s %s", request.method, request.url)
+            level = logging.INFO if request.url.endswith("/robots.txt") else logging.WARNING
+            logger.log(level, "replay: no stored response for %s %s", request.method, request.url)
             return Response(request.url, status=404, request=request, flags=["replay-missing"])
         self.stats.inc_value("newscrawl/replay/answered")
         headers = Headers(stored.headers)

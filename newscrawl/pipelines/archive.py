@@ -25,6 +25,10 @@ class ArchivePipeline:
 
     def open_spider(self, spider=None) -> None:
         self.archive = Archive.for_crawler(self.crawler)
+        report = self.archive.opening_report
+        if report is not None:
+            self.stats.set_value("newscrawl/archive/records_at_start", report.records)
+            self.stats.set_value("newscrawl/archive/indexed_at_start", len(report.imported))
 
     def close_spider(self, spider=None) -> None:
         if self.archive is not None:
