@@ -336,10 +336,11 @@ def page_text(html: str, url: str | None = None) -> dict[str, Any]:
     if doc is None:
         return {}
     text = doc.text or ""
-    if _looks_like_table_dump(text):  # a table-layout page: the tables are the page, not data
+    tree = html_tree(html) if _looks_like_table_dump(text) else None
+    # nested tables lay out an old-style page: its text is not tabular data
+    if tree is not None and tree.xpath("//td//table"):
         without_tables = trafilatura.extract(html, url=url, include_comments=False, include_tables=False) or ""
-        tree = html_tree(html)
-        dense = "\n".join(densest_block(tree)) if tree is not None else ""
+        dense = "\n".join(densest_block(tree))
         # article text comes in long paragraphs; menus and link lists in short lines
         text = max((without_tables, dense), key=_mean_paragraph_length)
     return {
