@@ -6,9 +6,10 @@ import importlib
 from functools import cache
 
 from newscrawl.outlets.base import Edition, Layout, Outlet
+from newscrawl.urls import bare_host, host_of
 
 #: the outlet modules of this package, each defining ``OUTLET``
-OUTLET_MODULES: tuple[str, ...] = ("kazinform",)
+OUTLET_MODULES: tuple[str, ...] = ("kazinform", "totalkz", "mosds")
 
 __all__ = ["OUTLET_MODULES", "Edition", "Layout", "Outlet", "all_outlets", "get_outlet", "outlet_for_url"]
 
@@ -29,5 +30,12 @@ def get_outlet(name: str | None) -> Outlet | None:
 
 
 def outlet_for_url(url: str) -> Outlet | None:
-    """The outlet whose hosts serve ``url``, if any."""
-    return next((o for o in all_outlets().values() if o.owns(url)), None)
+    """The outlet whose hosts serve ``url``, if any; the most specific host wins (an outlet on
+    ``mosds.mos.ru`` over one on ``mos.ru``)."""
+    host = bare_host(host_of(url))
+    best: tuple[int, Outlet | None] = (0, None)
+    for outlet in all_outlets().values():
+        for name in map(bare_host, outlet.hosts):
+            if (host == name or host.endswith("." + name)) and len(name) > best[0]:
+                best = (len(name), outlet)
+    return best[1]
