@@ -66,6 +66,21 @@ INCREMENTAL_MAX_PAGES = 10
 #: listing pages a backfill walks at most per edition and listing (a safety bound)
 BACKFILL_MAX_PAGES = 100000
 
+# -- JSON-API outlets and JavaScript pages (mos.ru, the MFA on gov.kz)
+#: a Splash server (``http://host:8050``) to render JavaScript pages (gov.kz) with; unset: no rendering.
+#: ``newscrawl.splash.SplashAddon`` then wires scrapy-splash as its README prescribes.
+SPLASH_URL = os.environ.get("SPLASH_URL") or None
+#: seconds Splash lets a page's JavaScript run before it returns the HTML
+SPLASH_WAIT = 2.0
+ADDONS = {
+    "newscrawl.splash.SplashAddon": 100,
+}
+#: the ``hash`` and ``token`` headers gov.kz's web application sends to its REST API, if the REST
+#: list demands them (copy them from the browser's requests); unset: not sent
+GOVKZ_API_HASH = os.environ.get("GOVKZ_API_HASH") or None
+GOVKZ_API_TOKEN = os.environ.get("GOVKZ_API_TOKEN") or None
+# -- end of JSON-API outlets and JavaScript pages
+
 #: where to write each crawl's JSON report (``%(name)s``, ``%(time)s`` filled in); unset: none
 CRAWL_REPORT = os.environ.get("NEWSCRAWL_CRAWL_REPORT") or None
 
