@@ -15,10 +15,11 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from scrapy.http import Request, Response
 
+from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.parsing import html_tree, text_of
 from newscrawl.spiders.base import NewsSpider, feed_entries
-from newscrawl.urls import bare_host, canonical_key, host_of
+from newscrawl.urls import bare_host, canonical_key, clean_url, host_of
 
 TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
 
@@ -245,6 +246,19 @@ class KazinformSpider(NewsSpider):
     name = "kazinform"
     outlet = OUTLET
     allowed_domains: ClassVar[list[str]] = ["inform.kz", "qazinform.com"]
+
+    def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
+        """The item of a page; a canonical link to something that is no article (the front page, a
+        category) is a template's slip, and the page's own URL is used instead: otherwise every
+        article with that slip would share one canonical URL and all but the first be refused as
+        duplicates."""
+        canonical = fields.get("canonical_url")
+        if canonical and canonical != clean_url(response.url) and not is_article_url(canonical):
+            self.crawler.stats.inc_value("newscrawl/canonical/not_an_article")
+            self.logger.info("canonical link of %s is not an article (%s): ignored", response.url,
+                             fields["canonical_url"])
+            fields = {**fields, "canonical_url": clean_url(response.url)}
+        return super().article_from_fields(response, edition, fields)
 
     def discovery_requests(self) -> Iterable[Request]:
         for edition in self.editions:

@@ -1,5 +1,5 @@
 """The Kazinform module's URL rules and listing parsing, on pages built from the hand-written
-templates of ``tests/fixtures/kazinform/site``; and the spider's first requests."""
+templates of ``tests/fixtures/kazinform/site``; the spider's first requests and canonical URLs."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from outlets.kazinform_site import (
     category_page,
     daily_archive_site,
     daily_archive_url,
+    fixture_page,
     ru_stories,
     template,
 )
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from newscrawl.extraction import parse_page
 from newscrawl.outlets.kazinform import (
     KazinformSpider,
     active_page_number,
@@ -134,3 +137,20 @@ def test_backfill_starts_with_the_date_ranged_listing_and_each_day_of_the_daily_
                     "https://www.inform.kz/ru/archive?date=30.12.2022"]
     recent = [r.url for r in spider(archive=tmp_path, edition="qz", since="2025-08-01").discovery_requests()]
     assert len(recent) == 1 and recent[0].startswith("https://qz.inform.kz/lenta/?page=1&start_date=2025-08-01")
+
+
+def test_canonical_link_to_a_page_that_is_no_article_is_ignored(tmp_path):
+    _, page = fixture_page("ru_2023")
+    html = page.body.decode().replace(f'<link rel="canonical" href="{page.url}">',
+                                      '<link rel="canonical" href="https://www.inform.kz/ru">')
+    kazinform = spider(archive=tmp_path)
+    slipped = kazinform.article_from_fields(HtmlResponse(page.url, body=html.encode(), encoding="utf-8"), "ru",
+                                            parse_page(html, page.url, "kazinform"))
+    assert slipped.canonical_url == page.url
+    assert kazinform.crawler.stats.get_value("newscrawl/canonical/not_an_article") == 1
+    amp = "https://www.inform.kz/en/head-of-state-receives-minister_a4001187/amp"
+    html = page.body.decode().replace(f'href="{page.url}"', 'href="https://www.inform.kz/en/head-of-state-receives-'
+                                      'minister_a4001187"')
+    kept = kazinform.article_from_fields(HtmlResponse(amp, body=html.encode(), encoding="utf-8"), "en",
+                                         parse_page(html, amp, "kazinform"))
+    assert kept.canonical_url == "https://www.inform.kz/en/head-of-state-receives-minister_a4001187"
