@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from scrapy.http import Request, Response
 
+from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.parsing import html_tree, text_of
 from newscrawl.spiders.base import NewsSpider, feed_entries
-from newscrawl.urls import bare_host, canonical_key, host_of
+from newscrawl.urls import bare_host, canonical_key, clean_url, host_of
 
 TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
 
@@ -27,7 +28,7 @@ LEGACY_ID = re.compile(r"(?:_a|/(?:rus|kaz|eng|ru|kz|en)/article/)(\d{5,9})(?:/|
 #: article URLs of every era
 ARTICLE_PATH = re.compile(
     r"(_a\d{5,9}(/amp)?/?$)"                               # 2011-2022
-    r"|(/(rus|kaz|eng)/article/\d+/?$)"                    # before 2016
+    r"|(/(rus|kaz|eng|ru|kz|en)/article/\d+/?$)"           # before 2016
     r"|(^/(ru|kz|en)/[a-z0-9-]+-[0-9a-f]{6,8}/?$)"         # 2023+ www.inform.kz
     r"|(^/news/[a-z0-9_-]+/?$)"                            # 2023+ qz.inform.kz, qazinform.com
 )
@@ -167,16 +168,19 @@ CARD_SELECTORS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def listing_cards(html: str, base_url: str) -> list[tuple[str, str | None]]:
-    """``(article URL, date text)`` of every card of a listing page, any era's markup; falls back to
-    every article link on the page."""
+#: labels of a pagination's "next page" link
+NEXT_LABELS = frozenset({"»", "›", ">", "→", "далее", "следующая", "вперед", "вперёд", "next", "келесі", "kelesi"})
+
+
+def find_cards(html: str, base_url: str) -> tuple[list[tuple[str, str | None]], bool]:
+    """``(article URL, date text)`` of every card of a listing page in any era's markup, and True;
+    or, when no card markup is recognised, every article link on the page and False."""
     tree = html_tree(html)
     if tree is None:
-        return []
+        return [], False
     for card_sel, link_sel, date_sel in CARD_SELECTORS:
-        cards = tree.cssselect(card_sel)
         found = []
-        for card in cards:
+        for card in tree.cssselect(card_sel):
             link = card if not link_sel else next(iter(card.cssselect(link_sel)), None)
             href = link.get("href") if link is not None else None
             if not href:
@@ -185,9 +189,15 @@ def listing_cards(html: str, base_url: str) -> list[tuple[str, str | None]]:
             found.append((urljoin(base_url, href), when or None))
         found = [(u, d) for u, d in found if is_article_url(u)]
         if found:
-            return found
+            return found, True
     links = (urljoin(base_url, a.get("href")) for a in tree.iter("a") if a.get("href"))
-    return [(u, None) for u in dict.fromkeys(links) if is_article_url(u) and OUTLET.owns(u)]
+    return [(u, None) for u in dict.fromkeys(links) if is_article_url(u) and OUTLET.owns(u)], False
+
+
+def listing_cards(html: str, base_url: str) -> list[tuple[str, str | None]]:
+    """``(article URL, date text)`` of every card of a listing page, any era's markup; falls back to
+    every article link on the page."""
+    return find_cards(html, base_url)[0]
 
 
 def last_page_number(html: str) -> int | None:
@@ -198,6 +208,20 @@ def last_page_number(html: str) -> int | None:
     numbers = [int(t) for t in (text_of(a) for a in tree.cssselect(
         "p.pagination a, ul.pagination a, .pagination a, li.page-item a")) if t.isdigit()]
     return max(numbers, default=None)
+
+
+def has_next_page(html: str, page: int) -> bool:
+    """Whether a listing page's pagination goes on after page ``page``: it links a higher page
+    number or a "next" arrow (True when it shows no pagination at all: then only the next page
+    itself tells)."""
+    tree = html_tree(html)
+    if tree is None:
+        return True
+    items = tree.cssselect(".pagination a, .pagination span, li.page-item")
+    numbers = [int(t) for t in (text_of(el) for el in items) if t.isdigit()]
+    if not numbers or max(numbers) > page:
+        return True
+    return any(text_of(a).lower() in NEXT_LABELS or a.get("rel") == "next" for a in tree.cssselect(".pagination a"))
 
 
 def active_page_number(html: str) -> int | None:
@@ -223,6 +247,19 @@ class KazinformSpider(NewsSpider):
     outlet = OUTLET
     allowed_domains: ClassVar[list[str]] = ["inform.kz", "qazinform.com"]
 
+    def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
+        """The item of a page; a canonical link to something that is no article (the front page, a
+        category) is a template's slip, and the page's own URL is used instead: otherwise every
+        article with that slip would share one canonical URL and all but the first be refused as
+        duplicates."""
+        canonical = fields.get("canonical_url")
+        if canonical and canonical != clean_url(response.url) and not is_article_url(canonical):
+            self.crawler.stats.inc_value("newscrawl/canonical/not_an_article")
+            self.logger.info("canonical link of %s is not an article (%s): ignored", response.url,
+                             fields["canonical_url"])
+            fields = {**fields, "canonical_url": clean_url(response.url)}
+        return super().article_from_fields(response, edition, fields)
+
     def discovery_requests(self) -> Iterable[Request]:
         for edition in self.editions:
             if not self.backfill:
@@ -238,17 +275,19 @@ class KazinformSpider(NewsSpider):
 
     # -- feeds
     def parse_feed(self, response: Response, edition: str) -> Iterator[Request]:
+        """Every article of a feed that the archive and this crawl do not have yet."""
         entries = feed_entries(response.body)
         if not entries:
             self.crawler.stats.inc_value("newscrawl/listings/not_a_feed")
             self.logger.warning("no feed entries at %s", response.url)
+            return
         self.crawler.stats.inc_value("newscrawl/listings/feeds")
         dated = [(link, self.card_date(when)) for link, when in entries if is_article_url(link)]
-        fresh = [(link, when) for link, when in dated if not self.is_old(when, edition)]
-        yield from self.follow_entries(fresh, response.url, edition)
+        yield from self.follow_entries(dated, response.url, edition)
 
     # -- the all-news listing (2023+)
     def all_news_request(self, edition: str, page: int) -> Request:
+        """A page of an edition's all-news listing; date-ranged (``start_date``, ``end_date``) in a backfill."""
         query: dict[str, Any] = {"page": page}
         if self.backfill:
             query.update(start_date=self.since.isoformat(), end_date=self.last_day.isoformat())
@@ -256,40 +295,37 @@ class KazinformSpider(NewsSpider):
                        errback=self.listing_failed, cb_kwargs={"edition": edition, "page": page})
 
     def parse_all_news(self, response: Response, edition: str, page: int) -> Iterator[Request]:
+        """Follow a listing page's cards, then walk on to the next page while there is one and the
+        crawl needs it (see ``keep_paging``)."""
         self.crawler.stats.inc_value("newscrawl/listings/pages")
         active = active_page_number(response.text)
-        cards = listing_cards(response.text, response.url)
-        if not cards or (active is not None and active != page):
+        cards, recognised = find_cards(response.text, response.url)
+        if not cards or (active is not None and active != page):  # beyond the last page
             self.logger.info("all-news listing %s ends at page %d", edition, page - 1)
             return
         dated = [(link, self.card_date(when)) for link, when in cards]
         yield from self.follow_entries(dated, response.url, edition)
-        if self.should_continue(dated, edition, page):
+        if not recognised:  # the links of a page in unknown markup may be anything: do not walk on them
+            self.crawler.stats.inc_value("newscrawl/listings/unrecognised")
+            self.logger.warning("no listing cards recognised at %s: followed its %d article links, paging stops",
+                                response.url, len(cards))
+            return
+        if self.keep_paging(dated, edition, page) and has_next_page(response.text, page):
             yield self.all_news_request(edition, page + 1)
-
-    def should_continue(self, dated: list[tuple[str, datetime | None]], edition: str, page: int) -> bool:
-        """Whether to walk to the next listing page."""
-        dates = [d for _, d in dated if d is not None]
-        if self.backfill:
-            oldest = min(dates, default=None)
-            return page < self.max_backfill_pages and (oldest is None or self.in_range(oldest)
-                                                       or oldest.date() > self.last_day)
-        if page >= self.max_incremental_pages:
-            return False
-        if all(self.known(link) for link, _ in dated):
-            return False
-        return not (dates and all(self.is_old(d, edition) for d in dates))
 
     # -- the daily archive (2019-2022)
     def daily_archive_request(self, edition: str, day: date, page: int) -> Request:
+        """Page ``page`` of one day of an edition's daily archive."""
         base = DAILY_ARCHIVE[edition] + (f"/{page}" if page > 1 else "")
         return Request(f"{base}?date={day:%d.%m.%Y}", callback=self.parse_daily_archive,
                        errback=self.listing_failed, cb_kwargs={"edition": edition, "day": day, "page": page})
 
     def parse_daily_archive(self, response: Response, edition: str, day: date, page: int) -> Iterator[Request]:
+        """Follow one page of a day's archive (its entries dated that day); the first page requests
+        the others its pagination links."""
         self.crawler.stats.inc_value("newscrawl/listings/pages")
         cards = listing_cards(response.text, response.url)
-        yield from self.follow_entries(((link, None) for link, _ in cards), response.url, edition)
+        yield from self.follow_entries(((link, day) for link, _ in cards), response.url, edition)
         if page == 1:
             for number in range(2, min(last_page_number(response.text) or 1, self.max_backfill_pages) + 1):
                 yield self.daily_archive_request(edition, day, number)

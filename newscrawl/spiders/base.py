@@ -4,7 +4,7 @@ reading of article pages and feeds, and the counting of everything skipped."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urljoin
@@ -20,10 +20,15 @@ from newscrawl.dates import parse_machine_date, parse_visible_date
 from newscrawl.extraction import MIN_BODY_CHARS, build_article
 from newscrawl.items import Article
 from newscrawl.outlets import Outlet
+from newscrawl.parsing import html_tree, text_of
 from newscrawl.urls import clean_url
 from newscrawl.workers import Extractor
 
 logger = logging.getLogger(__name__)
+
+#: a page in no known article layout whose text is mostly the text of its links is a listing (a
+#: category page, a tag page, a front page), not an article
+MAX_LINK_TEXT_SHARE = 0.5
 
 
 class SpiderArgumentError(ValueError):
@@ -41,7 +46,11 @@ def parse_day(value: str | None, name: str) -> date | None:
 
 
 def feed_entries(body: bytes) -> list[tuple[str, str | None]]:
-    """``(link, published)`` of every item of an RSS or Atom feed; [] when it is not a feed."""
+    """``(link, published)`` of every item of an RSS or Atom feed; [] when it is not a feed.
+
+    The link is an item's ``<link>`` (Atom: the ``alternate`` one, not enclosures or replies), else
+    its ``<guid>`` when that is a URL.
+    """
     try:
         root = lxml.etree.fromstring(body, parser=lxml.etree.XMLParser(recover=True, resolve_entities=False,
                                                                       no_network=True, huge_tree=False))
@@ -51,14 +60,7 @@ def feed_entries(body: bytes) -> list[tuple[str, str | None]]:
         return []
     entries = []
     for item in root.iter("{*}item", "{*}entry"):
-        link = None
-        for el in item.iter("{*}link"):
-            link = (el.text or "").strip() or el.get("href")
-            if link:
-                break
-        if not link:
-            guid = next(item.iter("{*}guid"), None)
-            link = (guid.text or "").strip() if guid is not None else None
+        link = entry_link(item)
         published = None
         for tag in ("pubDate", "published", "updated", "date"):
             el = next(item.iter(f"{{*}}{tag}"), None)
@@ -68,6 +70,30 @@ def feed_entries(body: bytes) -> list[tuple[str, str | None]]:
         if link:
             entries.append((link, published))
     return entries
+
+
+def entry_link(item: lxml.etree._Element) -> str | None:
+    """The page a feed item points to."""
+    for el in item.iter("{*}link"):
+        if el.get("rel") not in (None, "alternate"):
+            continue
+        link = (el.text or "").strip() or (el.get("href") or "").strip()
+        if link:
+            return link
+    guid = next(item.iter("{*}guid", "{*}id"), None)
+    text = (guid.text or "").strip() if guid is not None else ""
+    return text if text.startswith(("http://", "https://")) and guid.get("isPermaLink") != "false" else None
+
+
+def link_text_share(html: str, paragraphs: Sequence[str]) -> float:
+    """The share of the paragraphs' characters that belongs to paragraphs which are (part of) the
+    text of a link on the page: the cards, menus and link lists of a listing page."""
+    total = sum(len(p) for p in paragraphs)
+    tree = html_tree(html) if total else None
+    if tree is None:
+        return 0.0
+    links = "\n".join(text_of(a) for a in tree.iter("a"))
+    return sum(len(p) for p in paragraphs if p in links) / total
 
 
 class NewsSpider(scrapy.Spider):
@@ -102,8 +128,19 @@ class NewsSpider(scrapy.Spider):
             raise SpiderArgumentError(f"-a until={self.until} is before since={self.since}")
         self.urls = [u.strip() for u in url.split(",") if u.strip()] if url else []
         self.zone = ZoneInfo(self.outlet.timezone)
+        #: keys of the articles this crawl requested, or found archived, so far
         self._requested: set[str] = set()
+        #: keys of listed articles that were archived before this crawl (skipped)
+        self._archived_before: set[str] = set()
+        #: per listing: keys of the articles on its pages walked so far
+        self._listed: dict[str, set[str]] = {}
+        self._watermarks: dict[str, datetime | None] = {}
+        #: per edition: the newest publication time listed in this crawl (the next watermark) ...
         self.newest_seen: dict[str, datetime] = {}
+        #: ... unless an article listed at or after this time could not be fetched ...
+        self.oldest_failed: dict[str, datetime] = {}
+        #: ... or a listing walk stopped at the page cap before reaching what the last crawl saw
+        self.walks_cut: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -127,9 +164,12 @@ class NewsSpider(scrapy.Spider):
         return self.until or datetime.now(self.zone).date()
 
     def watermark(self, edition: str) -> datetime | None:
-        """The newest publication time archived by the previous crawl of an edition."""
-        value = self.archive.index.get_state(self.name, f"newest/{edition}")
-        return datetime.fromisoformat(value) if value else None
+        """The newest publication time the previous crawls of an edition got through to (read once
+        per crawl: this crawl's progress is stored only when it closes)."""
+        if edition not in self._watermarks:
+            value = self.archive.index.get_state(self.name, f"newest/{edition}")
+            self._watermarks[edition] = datetime.fromisoformat(value) if value else None
+        return self._watermarks[edition]
 
     def in_range(self, published: datetime | date | None) -> bool:
         """Whether a listed article's date lies in the crawl's range (unknown dates do)."""
@@ -140,12 +180,74 @@ class NewsSpider(scrapy.Spider):
             return False
         return not (self.until and day > self.until)
 
+    def before_since(self, published: datetime | date | None) -> bool:
+        """Whether a listed article's date lies before the first day of a backfill."""
+        if published is None or self.since is None:
+            return False
+        day = published.astimezone(self.zone).date() if isinstance(published, datetime) else published
+        return day < self.since
+
     def is_old(self, published: datetime | date | None, edition: str) -> bool:
-        """Whether a listed article predates what the last incremental crawl already saw."""
+        """Whether a listed article predates what the last incremental crawl already saw (by more
+        than an hour, for articles published late with an earlier time)."""
         mark = self.watermark(edition)
         if published is None or mark is None or not isinstance(published, datetime):
             return False
         return published < mark - timedelta(hours=1)
+
+    def keep_paging(self, entries: Sequence[tuple[str, datetime | date | None]], edition: str, page: int,
+                    listing: str | None = None) -> bool:
+        """Whether to walk on from page ``page`` of a listing sorted newest first, given its
+        ``(link, date)`` entries (call it after following them). ``listing`` names the listing
+        when an edition has several (default: the edition's one).
+
+        Every walk ends at an empty page and at a page that repeats an earlier page of the same
+        listing (sites answer past their last page so). A backfill walks on until a page reaches
+        back past ``since``. An incremental crawl stops at a page whose articles were all archived
+        before this crawl, or all listed older than the watermark; and at ``INCREMENTAL_MAX_PAGES``,
+        which is logged and counted, and keeps the watermark where it was. Both stop at their page
+        cap.
+        """
+        if not entries:
+            return False
+        if self.repeats_earlier_page(entries, listing or edition):
+            logger.info("%s %s: listing page %d repeats an earlier page: the listing ends there",
+                        self.name, edition, page)
+            return False
+        if self.backfill:
+            if page >= self.max_backfill_pages:
+                self._page_cap(edition, page, "BACKFILL_MAX_PAGES", f"before reaching {self.since}")
+                return False
+            return not any(self.before_since(d) for _, d in entries)
+        if all(self.archived_before(link) for link, _ in entries):
+            return False
+        dates = [d for _, d in entries if d is not None]
+        if dates and all(self.is_old(d, edition) for d in dates):
+            return False
+        if page >= self.max_incremental_pages:
+            if self.watermark(edition) is None:  # a first crawl: older articles are a backfill's job
+                logger.info("%s %s: first crawl, walked %d listing pages (INCREMENTAL_MAX_PAGES); older"
+                            " articles come with -a since=YYYY-MM-DD", self.name, edition, page)
+            else:
+                self._page_cap(edition, page, "INCREMENTAL_MAX_PAGES", "before reaching the last crawl's articles")
+                self.walks_cut.add(edition)
+            return False
+        return True
+
+    def repeats_earlier_page(self, entries: Sequence[tuple[str, Any]], listing: str) -> bool:
+        """Whether every entry of a listing page was on an earlier page of that listing in this
+        crawl (a site answering past its last page with a page already seen); remembers them."""
+        listed = self._listed.setdefault(listing, set())
+        keys = [article_keys(clean_url(link)) for link, _ in entries]
+        repeated = all(k & listed for k in keys)
+        for k in keys:
+            listed |= k
+        return repeated
+
+    def _page_cap(self, edition: str, page: int, setting: str, goal: str) -> None:
+        self.crawler.stats.inc_value("newscrawl/listings/page_cap_reached")
+        logger.warning("%s %s: stopped at listing page %d (%s) %s; a backfill with -a since=YYYY-MM-DD"
+                       " fills the gap", self.name, edition, page, setting, goal)
 
     # -- requests
     async def start(self) -> AsyncIterator[Any]:
@@ -172,6 +274,7 @@ class NewsSpider(scrapy.Spider):
             if self.archive.index.find_url(keys) is not None:
                 stats.inc_value("newscrawl/skipped/already_archived")
                 self._requested |= keys
+                self._archived_before |= keys
                 return None
         self._requested |= keys
         stats.inc_value("newscrawl/article_requests")
@@ -181,9 +284,17 @@ class NewsSpider(scrapy.Spider):
                        meta={"newscrawl_article": True, "newscrawl_listed": listed})
 
     def known(self, url: str) -> bool:
-        """Whether the archive or this crawl already has the article at ``url``."""
+        """Whether the archive or this crawl already has the article at ``url``. (Not a reason to
+        stop paging: articles this crawl just requested are known too; see ``archived_before``.)"""
         keys = article_keys(clean_url(url))
         return bool(keys & self._requested) or self.archive.index.find_url(keys) is not None
+
+    def archived_before(self, url: str) -> bool:
+        """Whether the article at ``url`` was in the archive before this crawl came across it."""
+        keys = article_keys(clean_url(url))
+        if keys & self._archived_before:
+            return True
+        return not keys & self._requested and self.archive.index.find_url(keys) is not None
 
     def article_failed(self, failure: Failure) -> None:
         """Count and log an article that could not be fetched (after retries)."""
@@ -194,6 +305,8 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newscrawl/failed/articles")
         self.crawler.stats.inc_value(f"newscrawl/failed/{kind}")
         logger.warning("article not fetched: %s (%s)", request.url, reason)
+        if response is None or response.status >= 500 or response.status in (408, 429):  # may work next time
+            self.note_failed(request.cb_kwargs.get("edition"), request.meta.get("newscrawl_listed"))
 
     def listing_failed(self, failure: Failure) -> None:
         """Count and log a feed or listing page that could not be fetched."""
@@ -224,12 +337,20 @@ class NewsSpider(scrapy.Spider):
         if not fields:
             self._skip(response, "unparsable_page")
             return
-        if len(fields["body"]) < MIN_BODY_CHARS or not fields.get("title"):
+        if len(fields["body"]) < MIN_BODY_CHARS or not fields.get("title") or self.is_listing(response, fields):
             self._skip(response, "not_an_article")
             return
         edition = edition or self.outlet.edition_of(response.url)
         article = self.article_from_fields(response, edition, fields)
         yield article
+
+    def is_listing(self, response: TextResponse, fields: dict[str, Any]) -> bool:
+        """Whether a page that matched no article layout is a listing of links (a category page
+        served at an article's address, say) rather than an article."""
+        if fields.get("layout"):
+            return False
+        paragraphs = [p for p in fields["body"].split("\n") if p.strip()]
+        return link_text_share(response.text, paragraphs) > MAX_LINK_TEXT_SHARE
 
     def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
         """The item for an extracted page; outlets may amend it (e.g. a date from the URL)."""
@@ -242,28 +363,51 @@ class NewsSpider(scrapy.Spider):
             return None
         return parse_machine_date(text, self.zone) or parse_visible_date(text, self.zone)
 
-    def follow_entries(self, entries: Iterable[tuple[str, datetime | None]], base_url: str,
+    def follow_entries(self, entries: Iterable[tuple[str, datetime | date | None]], base_url: str,
                        edition: str) -> Iterator[Request]:
-        """Article requests for listed entries in the crawl's range."""
+        """Article requests for listed entries in the crawl's range (an entry's date may be a day)."""
         for link, published in entries:
             self.note_published(edition, published)
             if not self.in_range(published):
                 continue
-            request = self.article_request(urljoin(base_url, link), edition, listed=published)
+            listed = published if isinstance(published, datetime) else None
+            request = self.article_request(urljoin(base_url, link), edition, listed=listed)
             if request is not None:
                 yield request
 
-    def note_published(self, edition: str | None, published: datetime | None) -> None:
-        """Track the newest publication time seen, the next incremental crawl's watermark."""
-        if edition and isinstance(published, datetime):
+    def note_published(self, edition: str | None, published: datetime | date | None) -> None:
+        """Track the newest publication time seen, the next incremental crawl's watermark (a time
+        more than a day ahead is a listing's error, and ignored)."""
+        if edition and isinstance(published, datetime) and published < datetime.now(self.zone) + timedelta(days=1):
             current = self.newest_seen.get(edition)
             if current is None or published > current:
                 self.newest_seen[edition] = published
 
+    def note_failed(self, edition: str | None, listed: datetime | None) -> None:
+        """Keep the watermark below an article that could not be fetched, so the next crawl retries it."""
+        if edition and isinstance(listed, datetime):
+            current = self.oldest_failed.get(edition)
+            if current is None or listed < current:
+                self.oldest_failed[edition] = listed
+
+    def next_watermark(self, edition: str) -> datetime | None:
+        """What this crawl leaves as an edition's watermark; None: leave it as it is."""
+        newest = self.newest_seen.get(edition)
+        if newest is None or edition in self.walks_cut:
+            return None
+        if self.backfill:  # a backfill moves it only when it covered everything since the watermark
+            mark = self.watermark(edition)
+            if self.until is not None or (mark is not None and self.since > mark.astimezone(self.zone).date()):
+                return None
+        if edition in self.oldest_failed:
+            newest = min(newest, self.oldest_failed[edition] - timedelta(seconds=1))
+        mark = self.watermark(edition)
+        return newest if mark is None or newest > mark else None
+
     def _remember_progress(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is not self or self.urls or reason != "finished":
             return
-        for edition, newest in self.newest_seen.items():
-            mark = self.watermark(edition)
-            if mark is None or newest > mark:
+        for edition in self.newest_seen:
+            newest = self.next_watermark(edition)
+            if newest is not None:
                 self.archive.index.set_state(self.name, f"newest/{edition}", newest.isoformat())

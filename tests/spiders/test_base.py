@@ -1,0 +1,304 @@
+"""NewsSpider's own logic, in process: arguments, article requests, when to walk on through a
+listing, the watermark of incremental crawls, feeds, and telling listings from articles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from newscrawl.items import Article
+from newscrawl.outlets.kazinform import OUTLET
+from newscrawl.spiders.base import NewsSpider, SpiderArgumentError, feed_entries, link_text_share
+
+ALMATY = ZoneInfo("Asia/Almaty")
+NOW = datetime(2025, 8, 15, 12, 0, tzinfo=ALMATY)
+
+
+class ExampleSpider(NewsSpider):
+    name = "example"
+    outlet = OUTLET
+
+    def discovery_requests(self):
+        return []
+
+
+def url(n: int) -> str:
+    return f"https://www.inform.kz/ru/novost-nomer-{n}-{0xb00000 + n:06x}"
+
+
+@pytest.fixture
+def make_spider(tmp_path):
+    def make(**args) -> ExampleSpider:
+        crawler = get_crawler(ExampleSpider, settings_dict={"ARCHIVE_DIR": str(tmp_path / "archive"),
+                                                            "ARCHIVE_FSYNC": False, "INCREMENTAL_MAX_PAGES": 5,
+                                                            "BACKFILL_MAX_PAGES": 50})
+        crawler.stats.open_spider()
+        return ExampleSpider.from_crawler(crawler, **args)
+
+    return make
+
+
+def archive(spider: NewsSpider, *numbers: int) -> None:
+    """Put articles into the spider's archive, as an earlier crawl would have."""
+    for n in numbers:
+        spider.archive.add(Article(url=url(n), outlet="kazinform", title=f"Новость {n}", published=NOW,
+                                   body=f"АСТАНА. KAZINFORM – Текст новости номер {n}, достаточно длинный для записи."))
+
+
+def stat(spider: NewsSpider, name: str) -> int:
+    return spider.crawler.stats.get_value(name, 0)
+
+
+# -- arguments
+@pytest.mark.parametrize(("args", "message"), [
+    ({"edition": "ru,cn"}, "-a edition: cn unknown; example has ru, kz, qz, en"),
+    ({"since": "15.08.2025"}, "-a since='15.08.2025': expected a date as YYYY-MM-DD"),
+    ({"until": "2025-08-15"}, "-a until needs -a since"),
+    ({"since": "2025-08-15", "until": "2025-08-01"}, "-a until=2025-08-01 is before since=2025-08-15"),
+])
+def test_bad_arguments_are_clear_errors(make_spider, args, message):
+    with pytest.raises(SpiderArgumentError) as raised:
+        make_spider(**args)
+    assert str(raised.value) == message
+
+
+def test_arguments_are_read(make_spider):
+    spider = make_spider(edition=" qz, en ", since="2025-08-01", until="2025-08-15", url=f"{url(1)}, {url(2)}")
+    assert spider.editions == ["qz", "en"] and spider.backfill
+    assert (spider.since, spider.until) == (date(2025, 8, 1), date(2025, 8, 15))
+    assert spider.urls == [url(1), url(2)]
+    assert make_spider().editions == ["ru", "kz", "qz", "en"]
+
+
+# -- article requests
+def test_article_request_skips_what_the_archive_holds_and_what_this_crawl_requested(make_spider):
+    spider = make_spider()
+    archive(spider, 1)
+    assert spider.article_request(url(1), "ru") is None
+    assert stat(spider, "newscrawl/skipped/already_archived") == 1
+    request = spider.article_request(f"{url(2)}?utm_source=rss&utm_medium=feed", "ru")
+    assert isinstance(request, Request) and request.url == url(2) and not request.dont_filter
+    assert spider.article_request(url(2), "ru") is None  # its plain form: already requested
+    assert spider.article_request(url(1), "ru") is None
+    assert stat(spider, "newscrawl/skipped/already_archived") == 1  # counted once
+    assert stat(spider, "newscrawl/article_requests") == 1
+
+
+def test_explicit_article_request_is_always_made(make_spider):
+    spider = make_spider()
+    archive(spider, 1)
+    request = spider.article_request(url(1), None, explicit=True)
+    assert request.dont_filter and request.cb_kwargs == {"edition": "ru"}
+
+
+def test_an_article_requested_in_this_crawl_is_known_but_not_archived_before(make_spider):
+    spider = make_spider()
+    archive(spider, 1)
+    spider.article_request(url(2), "ru")
+    assert spider.known(url(2)) and not spider.archived_before(url(2))
+    assert spider.known(url(1)) and spider.archived_before(url(1))
+    assert not spider.known(url(3)) and not spider.archived_before(url(3))
+
+
+# -- walking a listing
+def page(*numbers: int, newest: datetime = NOW) -> list[tuple[str, datetime]]:
+    return [(url(n), newest - timedelta(minutes=10 * i)) for i, n in enumerate(numbers)]
+
+
+def follow(spider: NewsSpider, entries) -> None:
+    list(spider.follow_entries(entries, "https://www.inform.kz/lenta/", "ru"))
+
+
+def test_incremental_walk_goes_on_past_a_page_of_articles_just_requested(make_spider):
+    spider = make_spider()
+    first = page(1, 2, 3)
+    follow(spider, first)
+    assert spider.keep_paging(first, "ru", 1)
+
+
+def test_incremental_walk_stops_at_a_page_archived_before(make_spider):
+    spider = make_spider()
+    archive(spider, 4, 5)
+    entries = page(4, 5)
+    follow(spider, entries)
+    assert not spider.keep_paging(entries, "ru", 2)
+
+
+def test_incremental_walk_stops_at_a_page_older_than_the_watermark(make_spider):
+    spider = make_spider()
+    spider.archive.index.set_state("example", "newest/ru", NOW.isoformat())
+    older = page(6, 7, newest=NOW - timedelta(hours=2))
+    follow(spider, older)
+    assert not spider.keep_paging(older, "ru", 2)
+    within_the_hour = page(8, 9, newest=NOW - timedelta(minutes=30))
+    follow(spider, within_the_hour)
+    assert spider.keep_paging(within_the_hour, "ru", 3)
+
+
+def test_listing_page_that_repeats_an_earlier_page_ends_the_walk(make_spider):
+    spider = make_spider(since="2025-08-01")
+    entries = page(1, 2)
+    follow(spider, entries)
+    assert spider.keep_paging(entries, "ru", 1)
+    assert not spider.keep_paging(entries, "ru", 2)
+    assert not spider.keep_paging([], "ru", 3)
+
+
+def test_incremental_page_cap_is_counted_and_keeps_the_watermark(make_spider):
+    spider = make_spider()
+    mark = NOW - timedelta(days=2)
+    spider.archive.index.set_state("example", "newest/ru", mark.isoformat())
+    entries = page(1, 2)
+    follow(spider, entries)
+    assert not spider.keep_paging(entries, "ru", 5)
+    assert stat(spider, "newscrawl/listings/page_cap_reached") == 1
+    assert spider.next_watermark("ru") is None
+
+
+def test_first_crawl_stopping_at_the_page_cap_sets_the_watermark(make_spider):
+    spider = make_spider()
+    entries = page(1, 2)
+    follow(spider, entries)
+    assert not spider.keep_paging(entries, "ru", 5)
+    assert stat(spider, "newscrawl/listings/page_cap_reached") == 0
+    assert spider.next_watermark("ru") == NOW
+
+
+def test_backfill_walks_until_a_page_reaches_before_since(make_spider):
+    spider = make_spider(since="2025-08-14", until="2025-08-15")
+    in_range = page(1, 2, newest=datetime(2025, 8, 14, 3, 0, tzinfo=ALMATY))
+    assert spider.keep_paging(in_range, "ru", 1)
+    reaching_back = page(3, 4, newest=datetime(2025, 8, 14, 0, 5, tzinfo=ALMATY))
+    assert not spider.keep_paging(reaching_back, "ru", 2)
+    assert not spider.in_range(reaching_back[1][1]) and spider.before_since(reaching_back[1][1])
+    after_until = page(5, newest=datetime(2025, 8, 16, 0, 30, tzinfo=ALMATY))
+    assert not spider.in_range(after_until[0][1]) and spider.keep_paging(after_until, "ru", 1)
+    assert spider.in_range(date(2025, 8, 15)) and spider.before_since(date(2025, 8, 13))
+
+
+def test_backfill_follows_only_entries_in_range(make_spider):
+    spider = make_spider(since="2025-08-14", until="2025-08-15")
+    entries = [(url(1), datetime(2025, 8, 16, 0, 30, tzinfo=ALMATY)),
+               (url(2), datetime(2025, 8, 15, 23, 0, tzinfo=ALMATY)),
+               (url(3), date(2025, 8, 14)),
+               (url(4), datetime(2025, 8, 13, 23, 59, tzinfo=ALMATY)),
+               (url(5), None)]
+    requested = [r.url for r in spider.follow_entries(entries, "https://www.inform.kz/lenta/", "ru")]
+    assert requested == [url(2), url(3), url(5)]
+
+
+# -- the watermark
+def test_watermark_is_the_newest_listed_time_of_a_finished_crawl(make_spider):
+    spider = make_spider()
+    follow(spider, page(1, 2, newest=NOW))
+    spider._remember_progress(spider, "shutdown")
+    assert spider.archive.index.get_state("example", "newest/ru") is None
+    spider._remember_progress(spider, "finished")
+    assert spider.archive.index.get_state("example", "newest/ru") == NOW.isoformat()
+    assert make_spider().watermark("ru") == NOW
+
+
+def fail(spider: NewsSpider, n: int, status: int, listed: datetime) -> None:
+    """Report an article request as failed with an HTTP status, as Scrapy's errback would."""
+    request = Request(url(n), cb_kwargs={"edition": "ru"}, meta={"newscrawl_listed": listed})
+    failure = Failure(HttpError(HtmlResponse(url(n), status=status, request=request), "Ignoring response"))
+    failure.request = request
+    spider.article_failed(failure)
+
+
+def test_failed_articles_are_counted_and_one_that_may_work_later_holds_the_watermark(make_spider):
+    spider = make_spider()
+    follow(spider, page(1, 2, 3, newest=NOW))
+    fail(spider, 1, 404, NOW)
+    assert spider.next_watermark("ru") == NOW  # gone for good: no reason to look again
+    fail(spider, 2, 503, NOW - timedelta(minutes=10))
+    assert spider.next_watermark("ru") == NOW - timedelta(minutes=10, seconds=1)
+    assert stat(spider, "newscrawl/failed/articles") == 2
+    assert stat(spider, "newscrawl/failed/http_404") == 1 and stat(spider, "newscrawl/failed/http_503") == 1
+
+
+def test_watermark_ignores_listed_times_far_in_the_future(make_spider):
+    spider = make_spider()
+    follow(spider, [(url(1), datetime.now(ALMATY) + timedelta(days=30)), (url(2), NOW)])
+    assert spider.next_watermark("ru") == NOW
+
+
+def test_backfill_of_a_past_range_leaves_the_watermark_alone(make_spider):
+    spider = make_spider(since="2025-08-14", until="2025-08-15")
+    follow(spider, page(1, newest=datetime(2025, 8, 15, 10, 0, tzinfo=ALMATY)))
+    assert spider.next_watermark("ru") is None
+    up_to_now = make_spider(since="2025-08-14")
+    follow(up_to_now, page(2, newest=NOW))
+    assert up_to_now.next_watermark("ru") == NOW
+
+
+# -- feeds
+RSS = b"""<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>T</title><link>https://www.inform.kz/ru</link>
+<item><title>A</title><link>https://www.inform.kz/ru/a-3fa91c</link><pubDate>Fri, 15 Aug 2025 14:02:00 +0500</pubDate>
+<content:encoded><![CDATA[<p><a href="https://example.org/x">x</a></p>]]></content:encoded>
+<media:content url="https://static.inform.kz/a.jpg" medium="image"/></item>
+<item><title>B</title><guid isPermaLink="true">https://www.inform.kz/ru/b-3fa91d</guid><dc:date>2025-08-15T13:00:00+05:00</dc:date></item>
+<item><title>C</title><guid isPermaLink="false">3fa91e</guid></item>
+</channel></rss>"""
+ATOM = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<entry><title>A</title><link rel="enclosure" href="https://static.inform.kz/a.jpg"/>
+<link rel="alternate" href="https://qazinform.com/news/a-3fa91c"/><updated>2025-08-15T14:02:00+05:00</updated></entry>
+</feed>"""
+
+
+def test_feed_entries_of_rss_with_media_and_content_namespaces():
+    assert feed_entries(RSS) == [("https://www.inform.kz/ru/a-3fa91c", "Fri, 15 Aug 2025 14:02:00 +0500"),
+                                 ("https://www.inform.kz/ru/b-3fa91d", "2025-08-15T13:00:00+05:00")]
+
+
+def test_feed_entries_of_atom_take_the_alternate_link():
+    assert feed_entries(ATOM) == [("https://qazinform.com/news/a-3fa91c", "2025-08-15T14:02:00+05:00")]
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body><p>Not a feed</p></body></html>", b"\x00\xff garbage"])
+def test_feed_entries_of_something_else_are_none(body):
+    assert feed_entries(body) == []
+
+
+def test_card_date_reads_machine_and_visible_dates_in_the_outlet_zone(make_spider):
+    spider = make_spider()
+    assert spider.card_date("Fri, 15 Aug 2025 14:02:00 +0500") == datetime(2025, 8, 15, 14, 2, tzinfo=ALMATY)
+    assert spider.card_date("14:02, 15 Август 2025").isoformat() == "2025-08-15T14:02:00+05:00"
+    assert spider.card_date("23:10, 29 Февраль 2024").isoformat() == "2024-02-29T23:10:00+06:00"
+    assert spider.card_date(None) is None
+
+
+# -- listings are not articles
+LISTING_PAGE = """<html><head><title>Экономика</title></head><body><nav><a href="/">Главная</a></nav>
+<h1>Экономика</h1>{cards}</body></html>""".format(cards="".join(
+    f'<div class="card"><a href="/ru/n-{i}"><span>10:0{i}, 15 Август 2025</span>'
+    f"<span>В регионе открыли завод номер {i} по выпуску деталей</span></a></div>" for i in range(6)))
+ARTICLE_PAGE = """<html><body><nav><a href="/">Главная</a></nav><h1>Заголовок</h1>
+<p>АСТАНА. KAZINFORM – В регионе открыли <a href="/ru/zavod">завод</a> по выпуску деталей для машин.</p>
+<p>На предприятии будут работать 300 человек, сообщили в акимате области.</p></body></html>"""
+
+
+def test_link_text_share_tells_a_listing_from_an_article():
+    assert link_text_share(LISTING_PAGE, [f"В регионе открыли завод номер {i} по выпуску деталей"
+                                          for i in range(6)]) == 1.0
+    paragraphs = ["АСТАНА. KAZINFORM – В регионе открыли завод по выпуску деталей для машин.",
+                  "На предприятии будут работать 300 человек, сообщили в акимате области."]
+    assert link_text_share(ARTICLE_PAGE, paragraphs) == 0
+    assert link_text_share("", []) == 0
+
+
+def test_is_listing_trusts_a_recognised_article_layout(make_spider):
+    spider = make_spider()
+    response = HtmlResponse("https://www.inform.kz/ru/ekonomika-0e0e04", body=LISTING_PAGE.encode(),
+                            encoding="utf-8")
+    body = "\n".join(f"В регионе открыли завод номер {i} по выпуску деталей" for i in range(6))
+    assert spider.is_listing(response, {"layout": None, "body": body})
+    assert not spider.is_listing(response, {"layout": "2023", "body": body})
