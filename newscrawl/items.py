@@ -36,6 +36,8 @@ class Article:
     language_hint: str | None = None
     #: where each field came from (``"selector"``, ``"jsonld"``, ``"meta"``, ``"trafilatura"`` …)
     sources: dict[str, str] = field(default_factory=dict)
+    #: other URLs that led to this article (redirect sources): indexed with it, so they are not fetched again
+    aliases: list[str] = field(default_factory=list)
     #: set by the pipelines: published date source, archive record name, duplicate of
     published_source: str | None = None
     record: str | None = None

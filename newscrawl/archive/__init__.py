@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,10 +39,11 @@ class ReconcileReport:
     temp_files_removed: int = 0
 
 
-def article_keys(url: str | None, canonical_url: str | None = None) -> set[str]:
-    """Every URL key of an article: generic canonical forms plus the outlet's own id forms."""
+def article_keys(url: str | None, canonical_url: str | None = None, aliases: Iterable[str] = ()) -> set[str]:
+    """Every URL key of an article: generic canonical forms plus the outlet's own id forms, of its
+    URL, its canonical URL and the URLs that redirected to it."""
     keys: set[str] = set()
-    for u in (url, canonical_url):
+    for u in (url, canonical_url, *aliases):
         if u:
             outlet = outlet_for_url(u)
             if outlet is not None:
@@ -154,7 +156,7 @@ class Archive:
                            canonical_url=article.canonical_url,
                            title=article.title, published=article.published.isoformat() if article.published else None,
                            fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
-        self.index.add(entry, article_keys(article.url, article.canonical_url),
+        self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
                        body_fingerprints(article.title, article.body))
         return entry
 

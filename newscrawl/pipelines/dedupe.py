@@ -43,7 +43,7 @@ class DedupePipeline:
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
         url = adapter["url"]
-        keys = article_keys(url, adapter.get("canonical_url"))
+        keys = article_keys(url, adapter.get("canonical_url"), adapter.get("aliases") or ())
         fps = body_fingerprints(adapter.get("title"), adapter.get("body"))
         assert self.archive is not None
         index = self.archive.index

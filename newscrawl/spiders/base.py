@@ -342,6 +342,7 @@ class NewsSpider(scrapy.Spider):
             return
         edition = edition or self.outlet.edition_of(response.url)
         article = self.article_from_fields(response, edition, fields)
+        article.aliases = [u for u in response.meta.get("redirect_urls", ()) if u != article.url]
         yield article
 
     def is_listing(self, response: TextResponse, fields: dict[str, Any]) -> bool:

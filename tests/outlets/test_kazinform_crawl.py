@@ -36,6 +36,7 @@ from outlets.kazinform_site import (
 )
 from support import CrawlRun, SitePage, run_crawl
 
+from newscrawl.archive import Archive, article_keys
 from newscrawl.archive.index import ArchiveIndex
 from newscrawl.archive.records import read_record, url_hash
 
@@ -465,3 +466,10 @@ def test_crawl_of_a_local_http_server_retries_a_500_and_archives_both_pages(tmp_
 
 def urlpath(url: str) -> str:
     return "/" + url.split("/", 3)[3]
+
+
+def test_a_redirecting_url_is_indexed_with_its_target_so_it_is_not_fetched_again(failures):
+    _, archive = failures
+    index = Archive(archive).index
+    target = index.find_url(article_keys(REDIRECT_TARGET.url))
+    assert target is not None and index.find_url(article_keys(REDIRECT)) == target
