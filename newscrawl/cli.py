@@ -5,8 +5,10 @@
     newscrawl archive import DIR                 bring a folder of existing records into the archive
     newscrawl archive reindex                    rebuild the index from the records
     newscrawl archive stats                      records per outlet, language and month
+    newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
+    newscrawl status                             per outlet: last crawl, its health checks, archive growth
 
-Crawls themselves run with ``scrapy crawl <spider>``.
+Crawls themselves run with ``scrapy crawl <spider>`` (or, on a server, in Scrapyd).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +151,55 @@ def cmd_archive_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- running on a server
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from newscrawl.schedule import ScheduleError, Scheduler, client_for, load_schedule
+
+    logging.getLogger("newscrawl").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        schedule = load_schedule(args.schedule)
+    except ScheduleError as exc:
+        raise SystemExit(f"newscrawl schedule: {exc}") from None
+    if args.project:
+        schedule = replace(schedule, project=args.project)
+    if args.poll is not None:
+        schedule = replace(schedule, poll=args.poll)
+    if not schedule.jobs:
+        raise SystemExit(f"newscrawl schedule: {args.schedule} has no [jobs.NAME]")
+    if args.check:
+        scheduler = Scheduler(schedule, client=None, state_path=None)  # type: ignore[arg-type]
+        for job in schedule.jobs:
+            _print_json({"job": job.name, "spider": job.spider, "when": job.trigger.describe(),
+                         "next_due": scheduler.states[job.name].next_due.isoformat(), "args": job.args,
+                         "settings": job.settings})
+        return 0
+    state = args.state or os.environ.get("NEWSCRAWL_SCHEDULE_STATE") or schedule.state or "schedule-state.json"
+    client = client_for(schedule, url=args.url)
+    logger.info("scheduling %d jobs on Scrapyd %s, project %s; state in %s", len(schedule.jobs), client.url,
+                schedule.project, state)
+    scheduler = Scheduler(schedule, client, state_path=state)
+    try:
+        scheduler.run(once=args.once, duration=args.duration, max_submissions=args.max_submissions)
+    except KeyboardInterrupt:
+        logger.info("scheduler interrupted")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from newscrawl.outlets import all_outlets
+    from newscrawl.status import collect_status, default_index_path, render_status
+
+    reports = args.reports or os.environ.get("NEWSCRAWL_REPORTS_DIR") or _project_setting("REPORTS_DIR") or "reports"
+    archive = args.archive or default_archive_dir()
+    index = default_index_path(archive, os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or _project_setting("ARCHIVE_INDEX"))
+    status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()))
+    if args.json:
+        _print_json(status)
+    else:
+        print(render_status(status))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(prog="newscrawl", description=__doc__,
@@ -175,14 +227,39 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "stats":
             p.add_argument("--json", action="store_true", help="print JSON")
         p.set_defaults(func=func)
+
+    # -- running on a server
+    p = sub.add_parser("schedule", help="submit the crawls of a schedule file to Scrapyd when they are due")
+    p.add_argument("--schedule", default=os.environ.get("NEWSCRAWL_SCHEDULE", "schedule.toml"),
+                   help="the schedule file (default: env NEWSCRAWL_SCHEDULE, else schedule.toml)")
+    p.add_argument("--state", help="where the scheduler keeps the next due times (default: env"
+                   " NEWSCRAWL_SCHEDULE_STATE, the file's [scheduler] state, else schedule-state.json)")
+    p.add_argument("--url", help="Scrapyd's URL (default: the file's [scrapyd] url); credentials from env"
+                   " NEWSCRAWL_SCRAPYD_USERNAME and NEWSCRAWL_SCRAPYD_PASSWORD")
+    p.add_argument("--project", help="the Scrapyd project (default: the file's, else newscrawl)")
+    p.add_argument("--poll", type=float, help="seconds between checks while a due job waits (default 30)")
+    p.add_argument("--check", action="store_true", help="check the file and print each job's next due time")
+    p.add_argument("--once", action="store_true", help="check once, submit what is due, and stop")
+    p.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long")
+    p.add_argument("--max-submissions", type=int, metavar="N", help="stop after submitting N jobs")
+    p.set_defaults(func=cmd_schedule)
+
+    p = sub.add_parser("status", help="per outlet: the last crawl, its health checks, the archive's growth")
+    p.add_argument("--reports", help="the reports folder (default: the project's REPORTS_DIR)")
+    p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
+    p.add_argument("--runs", type=int, default=20, help="recent runs to count per outlet (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_status)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newscrawl`` command."""
     args = build_parser().parse_args(argv)
+    # the scheduler runs for months: its log lines carry the time
+    stamp = "%(asctime)s " if args.command == "schedule" else ""
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="newscrawl: %(levelname)s: %(message)s")
+                        format=stamp + "newscrawl: %(levelname)s: %(message)s")
     return args.func(args)
 
 

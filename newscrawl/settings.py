@@ -85,3 +85,62 @@ GOVKZ_API_TOKEN = os.environ.get("GOVKZ_API_TOKEN") or None
 CRAWL_REPORT = os.environ.get("NEWSCRAWL_CRAWL_REPORT") or None
 
 LOG_LEVEL = "INFO"
+
+# -- running on a server: per-job reports, health checks (Spidermon), progress lines
+#    (README, "Running on a server"). A server installation points the folders at persistent
+#    places through the environment: NEWSCRAWL_ARCHIVE_DIR (above), NEWSCRAWL_REPORTS_DIR.
+#: folder of crawl reports: each crawl writes REPORTS_DIR/<spider>/<time>_<job>.json (unless CRAWL_REPORT is set)
+REPORTS_DIR = os.environ.get("NEWSCRAWL_REPORTS_DIR") or "reports"
+
+EXTENSIONS = {
+    **EXTENSIONS,
+    # the progress line of long crawls, in place of Scrapy's LogStats (every LOGSTATS_INTERVAL seconds)
+    "scrapy.extensions.logstats.LogStats": None,
+    "newscrawl.extensions.progress.ProgressLog": 0,
+    # health checks when a crawl closes; before CrawlReport (900) so that their results reach the report
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+}
+LOGSTATS_INTERVAL = 60.0
+
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.HealthMonitorSuite"]
+# count per field how many archived articles have it (None and empty values do not count)
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
+SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS = 0
+
+#: articles a crawl must extract: a number, or {spider: number}; unset: learned from earlier reports
+HEALTH_MIN_ITEMS = {}
+#: learning: the last N finished crawls of the same spider and kind (incremental, backfill, urls) ...
+HEALTH_LEARN_FROM = 10
+#: ... once there are at least this many ...
+HEALTH_LEARN_MIN_RUNS = 3
+#: ... give this fraction of their median item count as the minimum
+HEALTH_LEARNED_FRACTION = 0.25
+#: the least share of archived articles that have each field
+HEALTH_FIELD_COVERAGE = {"title": 1.0, "body": 1.0, "published": 0.9, "language": 0.95}
+#: the least share of fetched article pages that give an article
+HEALTH_MIN_EXTRACTION_RATE = 0.5
+#: the most failed fetches and spider exceptions per request
+HEALTH_MAX_ERROR_RATE = 0.1
+#: the most retries per request
+HEALTH_MAX_RETRY_RATE = 0.2
+#: the most duplicates per extracted article
+HEALTH_MAX_DUPLICATE_RATE = 0.5
+#: how a healthy crawl ends
+HEALTH_FINISH_REASONS = ["finished"]
+#: POST a JSON alert here when a check fails (env NEWSCRAWL_HEALTH_WEBHOOK)
+HEALTH_WEBHOOK_URL = os.environ.get("NEWSCRAWL_HEALTH_WEBHOOK") or None
+#: mail an alert to these addresses when a check fails (env NEWSCRAWL_HEALTH_EMAIL_TO, comma-separated),
+#: through Scrapy's MAIL_HOST, MAIL_PORT, MAIL_FROM, MAIL_USER, MAIL_PASS, MAIL_TLS, MAIL_SSL
+HEALTH_EMAIL_TO = [a.strip() for a in os.environ.get("NEWSCRAWL_HEALTH_EMAIL_TO", "").split(",") if a.strip()]
+#: seconds an alert may take to send
+HEALTH_ALERT_TIMEOUT = 15
+# the mail server of the alerts: Scrapy's MAIL_* settings, which a server sets in the environment
+MAIL_HOST = os.environ.get("NEWSCRAWL_MAIL_HOST") or "localhost"
+MAIL_PORT = int(os.environ.get("NEWSCRAWL_MAIL_PORT") or 25)
+MAIL_FROM = os.environ.get("NEWSCRAWL_MAIL_FROM") or "newscrawl@localhost"
+MAIL_USER = os.environ.get("NEWSCRAWL_MAIL_USER") or None
+MAIL_PASS = os.environ.get("NEWSCRAWL_MAIL_PASS") or None
+MAIL_TLS = os.environ.get("NEWSCRAWL_MAIL_TLS", "").lower() in ("1", "true", "yes")
+MAIL_SSL = os.environ.get("NEWSCRAWL_MAIL_SSL", "").lower() in ("1", "true", "yes")

@@ -13,6 +13,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.reports import report_template
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,9 +29,15 @@ def json_ready(value: Any) -> Any:
     return value
 
 
+def job_id(crawler: Crawler, spider: Spider) -> str | None:
+    """The crawl's job id: ``JOB_ID``, Scrapyd's job (the ``_job`` spider argument), or ``SCRAPY_JOB``."""
+    return crawler.settings.get("JOB_ID") or getattr(spider, "_job", None) or os.environ.get("SCRAPY_JOB")
+
+
 class CrawlReport:
     """At the end of a crawl, writes ``{spider, reason, arguments, stats, …}`` as JSON to the path
-    ``CRAWL_REPORT`` names (``%(name)s`` and ``%(time)s`` are filled in), atomically."""
+    ``CRAWL_REPORT`` names (``%(name)s``, ``%(time)s`` and ``%(job)s`` are filled in), atomically;
+    without ``CRAWL_REPORT``, to ``REPORTS_DIR/<spider>/<time>_<job>.json`` when ``REPORTS_DIR`` is set."""
 
     def __init__(self, crawler: Crawler, path: str):
         self.crawler = crawler
@@ -39,8 +47,10 @@ class CrawlReport:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
         path = crawler.settings.get("CRAWL_REPORT")
+        if not path and crawler.settings.get("REPORTS_DIR"):
+            path = report_template(crawler.settings.get("REPORTS_DIR"))
         if not path:
-            raise NotConfigured("CRAWL_REPORT is not set")
+            raise NotConfigured("neither CRAWL_REPORT nor REPORTS_DIR is set")
         ext = cls(crawler, path)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler._newscrawl_report = ext  # type: ignore[attr-defined]
@@ -56,7 +66,7 @@ class CrawlReport:
         return json_ready({
             "spider": spider.name,
             "reason": reason,
-            "job": self.crawler.settings.get("JOB_ID") or os.environ.get("SCRAPY_JOB"),
+            "job": job_id(self.crawler, spider),
             "written_at": datetime.now(timezone.utc),
             "arguments": {k: (str(v) if not isinstance(v, list) else v) for k, v in args.items()},
             "stats": self.crawler.stats.get_stats(),
@@ -65,7 +75,7 @@ class CrawlReport:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         now = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        path = Path(self.path % {"name": spider.name, "time": now})
+        path = Path(self.path % {"name": spider.name, "time": now, "job": job_id(self.crawler, spider) or "local"})
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(json.dumps(self.report(spider, reason), ensure_ascii=False, indent=1, default=str),

@@ -1,0 +1,91 @@
+"""A client of Scrapyd's JSON API for the scheduler: list a project's jobs, submit a job.
+
+scrapyd-client's ``ScrapydClient`` covers the same calls but sets no timeout on its requests; a
+scheduler that runs unattended for months must never hang on a stalled Scrapyd, so this client
+sends every request through one ``requests`` session with a timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+
+class ScrapydUnavailable(RuntimeError):
+    """Scrapyd could not be reached, timed out or answered with a server error: try again later."""
+
+
+class ScrapydError(RuntimeError):
+    """Scrapyd answered, but refused the request (unknown project or spider, bad credentials, …)."""
+
+
+@dataclass
+class ScrapydJobs:
+    """The jobs of one project, as ``listjobs.json`` reports them."""
+
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    running: list[dict[str, Any]] = field(default_factory=list)
+    finished: list[dict[str, Any]] = field(default_factory=list)
+
+    def active(self, spider: str) -> tuple[str, str] | None:
+        """``(state, job id)`` of a pending or running job of ``spider``, None when it has none."""
+        for state, jobs in (("running", self.running), ("pending", self.pending)):
+            for job in jobs:
+                if job.get("spider") == spider:
+                    return state, str(job.get("id"))
+        return None
+
+
+class ScrapydClient:
+    """Scrapyd's ``listjobs.json``, ``schedule.json`` and ``daemonstatus.json`` over HTTP, with
+    Scrapyd's HTTP basic authentication when a username is given."""
+
+    def __init__(self, url: str, *, username: str | None = None, password: str | None = None,
+                 timeout: float = 30.0):
+        self.url = url if url.endswith("/") else url + "/"
+        self.timeout = timeout
+        self.session = requests.Session()
+        if username:
+            self.session.auth = (username, password or "")
+
+    def _call(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self.session.request(method, urljoin(self.url, endpoint), timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise ScrapydUnavailable(f"{endpoint}: {exc}") from exc
+        if response.status_code >= 500:
+            raise ScrapydUnavailable(f"{endpoint}: HTTP {response.status_code}")
+        if response.status_code == 401:
+            raise ScrapydError(f"{endpoint}: HTTP 401, Scrapyd refused the credentials")
+        try:
+            data = response.json()
+        except ValueError:
+            raise ScrapydError(f"{endpoint}: HTTP {response.status_code}, not a JSON answer") from None
+        if data.get("status") != "ok":
+            raise ScrapydError(f"{endpoint}: {data.get('message') or data}")
+        return data
+
+    def daemon_status(self) -> dict[str, Any]:
+        """``daemonstatus.json``: pending, running and finished job counts."""
+        return self._call("GET", "daemonstatus.json")
+
+    def list_jobs(self, project: str) -> ScrapydJobs:
+        """``listjobs.json`` of a project."""
+        data = self._call("GET", "listjobs.json", params={"project": project})
+        return ScrapydJobs(pending=data.get("pending", []), running=data.get("running", []),
+                           finished=data.get("finished", []))
+
+    def schedule(self, project: str, spider: str, *, args: Mapping[str, Any] | None = None,
+                 settings: Mapping[str, Any] | None = None, priority: float | None = None) -> str:
+        """Submit a job (``schedule.json``): spider arguments become ``-a``, settings ``-s``; returns
+        the job id."""
+        data: list[tuple[str, str]] = [("project", project), ("spider", spider)]
+        data += [("setting", f"{key}={value}") for key, value in (settings or {}).items()]
+        data += [(key, str(value)) for key, value in (args or {}).items()]
+        if priority is not None:
+            data.append(("priority", str(priority)))
+        return str(self._call("POST", "schedule.json", data=data)["jobid"])
