@@ -8,7 +8,7 @@ from functools import cache
 from newscrawl.outlets.base import Edition, Layout, Outlet
 
 #: the outlet modules of this package, each defining ``OUTLET``
-OUTLET_MODULES: tuple[str, ...] = ("kazinform",)
+OUTLET_MODULES: tuple[str, ...] = ("kazinform", "qazaqtv")
 
 __all__ = ["OUTLET_MODULES", "Edition", "Layout", "Outlet", "all_outlets", "get_outlet", "outlet_for_url"]
 
