@@ -123,6 +123,9 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
             body, sources["body"] = drop_related(from_page, related), "trafilatura"
     if lead and not (body and (body[0] == lead or body[0].startswith(lead))):
         body.insert(0, lead)
+    # pages may repeat the headline above the text (an image caption): it is never body text
+    while body and title and body[0].casefold() == title.casefold():
+        body.pop(0)
 
     # author
     author = css_text(tree, layout.author) if layout and layout.author else None

@@ -41,6 +41,7 @@ EXTENSIONS = {
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.dedupe.DedupePipeline": 100,
+    "newscrawl.pipelines.reprints.ReprintPipeline": 150,
     "newscrawl.pipelines.language.LanguagePipeline": 200,
     "newscrawl.pipelines.dates.PublishedDatePipeline": 300,
     "newscrawl.pipelines.archive.ArchivePipeline": 400,
@@ -55,6 +56,10 @@ ARCHIVE_LAYOUT = "markdown"
 ARCHIVE_INDEX = os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or None
 #: flush every record to disk before it gets its name
 ARCHIVE_FSYNC = True
+#: estimated Jaccard similarity of two story texts (3-word shingles, MinHash) from which the later one
+#: is a reprint and is not archived; 0.5 is measured by benchmarks/bench_reprints.py (the index's LSH
+#: bands are tuned for thresholds from about 0.45 up)
+REPRINT_THRESHOLD = 0.5
 #: a WARC file or folder of WARC files to answer every request from, instead of the network
 REPLAY = None
 #: worker processes for extraction (0: in the crawl's thread; -1: one per core)

@@ -1,8 +1,9 @@
 """newscrawl's own index beside the records (SQLite): what the record layouts cannot carry.
 
 The records are the source of truth; everything here can be rebuilt from the folder. The index
-holds per record its outlet, language, URL keys, content fingerprints and fetch time, the
-duplicates a crawl refused, and small per-spider state for incremental crawls.
+holds per record its outlet, language, URL keys, content fingerprints and fetch time, its MinHash
+signature and LSH band keys (near-duplicates, see newscrawl.neardup), the duplicates a crawl refused,
+and small per-spider state for incremental crawls.
 """
 
 from __future__ import annotations
@@ -65,6 +66,16 @@ CREATE TABLE IF NOT EXISTS crawl_state (
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS neardup_signatures (
+    number INTEGER PRIMARY KEY,
+    size INTEGER NOT NULL,
+    signature BLOB
+);
+CREATE TABLE IF NOT EXISTS neardup_bands (
+    key INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    PRIMARY KEY (key, number)
 ) WITHOUT ROWID;
 """
 
@@ -196,6 +207,54 @@ class ArchiveIndex:
         rows = self.db.execute("SELECT url, outlet, kind, similarity, seen_at FROM duplicates"
                                " WHERE duplicate_of = ? ORDER BY id", (number,))
         return [dict(zip(("url", "outlet", "kind", "similarity", "seen_at"), r, strict=True)) for r in rows]
+
+    # -- near-duplicate signatures (newscrawl.neardup): one row per record, one per LSH band
+    def add_signature(self, number: int, size: int, signature: bytes | None, band_keys: Iterable[int]) -> None:
+        """Store a record's MinHash signature (None: its text is too short to sign) and its band keys.
+
+        Band rows of a record's earlier signature are not looked for: a stale band only makes a
+        candidate that is then checked against the record's current signature."""
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO neardup_signatures(number, size, signature) VALUES (?,?,?)",
+                            (number, size, signature))
+            self.db.executemany("INSERT OR IGNORE INTO neardup_bands(key, number) VALUES (?, ?)",
+                                [(key, number) for key in set(band_keys)])
+
+    def signature_candidates(self, band_keys: Iterable[int], limit: int) -> list[tuple[int, int, bytes]]:
+        """``(number, size, signature)`` of indexed records sharing any band key, those sharing the most
+        bands first, at most ``limit``: one indexed read per band, never a scan."""
+        keys = list(set(band_keys))
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            "SELECT s.number, s.size, s.signature FROM"
+            f" (SELECT number, COUNT(*) AS shared FROM neardup_bands WHERE key IN ({marks})"
+            "   GROUP BY number ORDER BY shared DESC LIMIT ?) c"
+            " JOIN neardup_signatures s ON s.number = c.number JOIN records r ON r.number = c.number"
+            " WHERE s.signature IS NOT NULL ORDER BY c.shared DESC", (*keys, limit))
+        return list(rows)
+
+    def numbers_without_signature(self) -> list[tuple[int, str]]:
+        """``(number, name)`` of records not signed yet."""
+        return list(self.db.execute(
+            "SELECT r.number, r.name FROM records r LEFT JOIN neardup_signatures s ON s.number = r.number"
+            " WHERE s.number IS NULL ORDER BY r.number"))
+
+    def clear_signatures(self) -> None:
+        """Forget every signature (they are rebuilt from the records)."""
+        with self.transaction():
+            self.db.execute("DELETE FROM neardup_signatures")
+            self.db.execute("DELETE FROM neardup_bands")
+
+    def get_meta(self, key: str) -> str | None:
+        """A value of the index's own metadata."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the index's own metadata."""
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     # -- per-spider state
     def get_state(self, spider: str, key: str) -> str | None:

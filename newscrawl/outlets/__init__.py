@@ -9,7 +9,7 @@ from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.urls import bare_host, host_of
 
 #: the outlet modules of this package, each defining ``OUTLET``
-OUTLET_MODULES: tuple[str, ...] = ("kazinform", "totalkz", "mosds", "mosru", "mfakz")
+OUTLET_MODULES: tuple[str, ...] = ("kazinform", "qazaqtv", "totalkz", "mosds", "mosru", "mfakz")
 
 __all__ = ["OUTLET_MODULES", "Edition", "Layout", "Outlet", "all_outlets", "get_outlet", "outlet_for_url"]
 

@@ -1,2 +1,2 @@
-"""Item pipelines, one concern each, in the order the settings give: deduplicate, language,
-publication date, archive."""
+"""Item pipelines, one concern each, in the order the settings give: deduplicate (exact), reprints
+(near-duplicates), language, publication date, archive."""

@@ -58,3 +58,54 @@ def test_two_connections_share_one_index(tmp_path):
     a, b = ArchiveIndex(tmp_path / "i.sqlite"), ArchiveIndex(tmp_path / "i.sqlite")
     a.add(entry(1), {"k"}, set())
     assert b.find_url(["k"]) == 1
+
+
+def test_signature_candidates_are_the_records_sharing_a_band_most_shared_first(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    for number in (1, 2, 3):
+        index.add(entry(number), set(), set())
+    index.add_signature(1, 20, b"sig-1", [10, 11])
+    index.add_signature(2, 20, b"sig-2", [11, 12, 13])
+    index.add_signature(3, 20, b"sig-3", [99])
+    assert index.signature_candidates([11, 12, 13], limit=10) == [(2, 20, b"sig-2"), (1, 20, b"sig-1")]
+    assert index.signature_candidates([11, 12, 13], limit=1) == [(2, 20, b"sig-2")]
+    assert index.signature_candidates([], limit=10) == []
+
+
+def test_signature_lookup_reads_the_band_index_and_never_scans(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    statements: list[str] = []
+    index.db.set_trace_callback(statements.append)
+    index.signature_candidates([1, 2, 3], limit=5)
+    index.db.set_trace_callback(None)
+    lookup = next(s for s in statements if "neardup_bands" in s)
+    plan = " ".join(str(row) for row in index.db.execute(f"EXPLAIN QUERY PLAN {lookup}"))
+    assert "SEARCH neardup_bands USING PRIMARY KEY (key=?)" in plan
+    assert "SCAN neardup_bands" not in plan and "SCAN s" not in plan and "SCAN r" not in plan
+
+
+def test_records_without_a_signature_are_listed_until_signed(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    index.add(entry(1), set(), set())
+    index.add(entry(2), set(), set())
+    index.add_signature(2, 0, None, [])
+    assert index.numbers_without_signature() == [(1, "001_aaaaaaaaaaaaaaaa.txt")]
+    index.clear_signatures()
+    assert [n for n, _ in index.numbers_without_signature()] == [1, 2]
+
+
+def test_unsigned_records_and_removed_records_are_never_candidates(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    index.add(entry(1), set(), set())
+    index.add(entry(2), set(), set())
+    index.add_signature(1, 5, None, [7])
+    index.add_signature(2, 20, b"sig-2", [7])
+    index.remove([2])
+    assert index.signature_candidates([7], limit=10) == []
+
+
+def test_meta_values_are_kept(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    assert index.get_meta("neardup_scheme") is None
+    index.set_meta("neardup_scheme", "v1")
+    assert ArchiveIndex(tmp_path / "i.sqlite").get_meta("neardup_scheme") == "v1"
