@@ -306,7 +306,7 @@ class KazinformSpider(NewsSpider):
         dated = [(link, self.card_date(when)) for link, when in cards]
         yield from self.follow_entries(dated, response.url, edition)
         if not recognised:  # the links of a page in unknown markup may be anything: do not walk on them
-            self.crawler.stats.inc_value("newscrawl/listings/unrecognised")
+            self.crawler.stats.inc_value("newscrawl/listings/layout_fallback")
             self.logger.warning("no listing cards recognised at %s: followed its %d article links, paging stops",
                                 response.url, len(cards))
             return

@@ -26,7 +26,15 @@ from newscrawl.dates import parse_machine_date
 from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.parsing import html_tree, text_of
-from newscrawl.spiders.api import ApiItem, ApiNewsSpider, api_document, api_layout, failure_reason, json_payload
+from newscrawl.spiders.api import (
+    ApiItem,
+    ApiNewsSpider,
+    api_document,
+    api_layout,
+    failure_reason,
+    item_entries,
+    json_payload,
+)
 from newscrawl.urls import bare_host, canonical_key, host_of
 
 TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
@@ -300,10 +308,9 @@ class MfakzSpider(ApiNewsSpider):
         """Articles of one API page, and the next page of the same API while the crawl wants more."""
         self.crawler.stats.inc_value(f"newscrawl/api/pages/{api}")
         entries = [entry for entry in (api_item(item, edition) for item in news) if entry is not None]
-        more = self.keep_paging(entries, page, edition)
         async for result in self.follow_items(entries, edition, api):
             yield result
-        if more:
+        if self.keep_paging(item_entries(entries), edition, page, listing=f"{edition}/{api}"):
             yield next_request(edition, page + 1)
 
     def list_failed(self, failure: Failure) -> Iterator[Request]:
@@ -323,14 +330,13 @@ class MfakzSpider(ApiNewsSpider):
         self.crawler.stats.inc_value("newscrawl/listings/pages")
         links = listing_links(response.text, response.url) if hasattr(response, "text") else []
         if not links:
-            self.crawler.stats.inc_value("newscrawl/listings/without_links")
+            self.crawler.stats.inc_value("newscrawl/listings/no_entries")
             self.logger.warning("no article links in the web listing %s", response.url)
             return
-        entries = [ApiItem(url=article_url(article_id(u), edition) if article_id(u) else u,
-                           published=self.card_date(when)) for u, when in links]
-        more = self.keep_paging(entries, page, edition)
-        yield from self.follow_pages(((e.url, e.published) for e in entries), edition)
-        if more:
+        entries = [(article_url(article_id(u), edition) if article_id(u) else u, self.card_date(when))
+                   for u, when in links]
+        yield from self.follow_entries(entries, response.url, edition)
+        if self.keep_paging(entries, edition, page, listing=f"{edition}/web"):
             yield self.web_listing_request(edition, page + 1)
 
     # -- -a url=: GraphQL by id, then the REST detail, then the page

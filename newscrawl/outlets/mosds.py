@@ -24,7 +24,8 @@ from scrapy.http import Request, TextResponse
 from newscrawl.dates import parse_visible_date
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.parsing import html_tree, text_of
-from newscrawl.spiders.paging import Listed, PagedListingSpider
+from newscrawl.spiders.base import Listed
+from newscrawl.spiders.paging import PagedListingSpider
 from newscrawl.urls import canonical_key
 
 TIMEZONE = "Europe/Moscow"

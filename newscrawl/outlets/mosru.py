@@ -22,7 +22,15 @@ from twisted.python.failure import Failure
 from newscrawl.dates import parse_machine_date
 from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.spiders.api import ApiItem, ApiNewsSpider, api_document, api_layout, failure_reason, json_payload
+from newscrawl.spiders.api import (
+    ApiItem,
+    ApiNewsSpider,
+    api_document,
+    api_layout,
+    failure_reason,
+    item_entries,
+    json_payload,
+)
 from newscrawl.spiders.base import feed_entries
 from newscrawl.urls import bare_host, canonical_key, host_of
 
@@ -229,14 +237,14 @@ class MosruSpider(ApiNewsSpider):
             return
         self.crawler.stats.inc_value(f"newscrawl/api/pages/{API}")
         entries = [entry for entry in (api_item(item, TIMEZONE) for item in items) if entry is not None]
-        more = self.keep_paging(entries, page, EDITION)
         async for result in self.follow_items(entries, EDITION, API):
             yield result
-        next_url = next_page_url(payload, response.url)
-        if more and next_url:
-            yield self.list_request(next_url, page + 1)
-        elif more:
-            self.logger.info("newsfeed ends at page %d", page)
+        if self.keep_paging(item_entries(entries), EDITION, page):
+            next_url = next_page_url(payload, response.url)
+            if next_url:
+                yield self.list_request(next_url, page + 1)
+            else:
+                self.logger.info("newsfeed ends at page %d", page)
 
     def list_failed(self, failure: Failure) -> Iterator[Request]:
         """Count a failed newsfeed page; the first one falls back to the RSS feed."""

@@ -23,8 +23,8 @@ from newscrawl.dates import is_plausible, parse_visible_date
 from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.parsing import html_tree, text_of
-from newscrawl.spiders.base import SpiderArgumentError, feed_entries
-from newscrawl.spiders.paging import Listed, PagedListingSpider
+from newscrawl.spiders.base import Listed, SpiderArgumentError, feed_entries
+from newscrawl.spiders.paging import PagedListingSpider
 from newscrawl.urls import canonical_key
 
 TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
@@ -251,13 +251,9 @@ class TotalkzSpider(PagedListingSpider):
         return listing_links(response.text, response.url)
 
     # -- articles
-    def fallback_published(self, response: Response) -> tuple[datetime, str] | None:
-        """For a page that states no date: the time in its URL (after redirects, or before), else the card's."""
-        for url in (response.url, *reversed(response.meta.get("redirect_urls", []))):
-            when = date_from_url(url)
-            if when is not None:
-                return when, "url"
-        return super().fallback_published(response)
+    def published_in_url(self, url: str) -> datetime | None:
+        """The local time newer article URLs end with (a page that states no date is dated by it)."""
+        return date_from_url(url)
 
     def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
         """The item; an "author" without letters (a view counter in the author's place) is dropped."""

@@ -5,9 +5,10 @@ body HTML into a small document whose structure :func:`api_layout` reads, so the
 same extraction as article pages (``newscrawl.extraction.parse_page``: the outlet's ``remove`` rules
 and related-news headings, trafilatura on the body container). :class:`ApiNewsSpider` adds the crawl
 mechanics: items in the crawl's range that the archive lacks become articles, items without a usable
-body fall back to the article's web page, paging stops where a backfill passes ``since`` or an
-incremental crawl meets what it already has, and API failures are logged and counted
-(``newscrawl/api/failed/<api>``) so that a spider can fall back to another route.
+body fall back to the article's web page (rendered by Splash when the outlet's pages need it), and API
+failures are logged and counted (``newscrawl/api/failed/<api>``) so that a spider can fall back to
+another route. Whether to read an API's next page is ``NewsSpider.keep_paging``'s decision, given the
+page's items as :func:`item_entries`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,14 +26,12 @@ import lxml.html
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from newscrawl.archive import article_keys
 from newscrawl.extraction import MIN_BODY_CHARS, build_article
 from newscrawl.items import Article
 from newscrawl.outlets.base import Layout
 from newscrawl.parsing import squash
-from newscrawl.spiders.base import NewsSpider
+from newscrawl.spiders.base import Listed, NewsSpider
 from newscrawl.splash import is_unrendered_app, page_request, splash_enabled
-from newscrawl.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
@@ -109,25 +108,16 @@ class ApiItem:
     date_candidates: list[tuple[str, str]] = field(default_factory=list)
 
 
+def item_entries(items: Iterable[ApiItem]) -> list[Listed]:
+    """The listing entries of a page of API items (for ``NewsSpider.keep_paging``)."""
+    return [Listed(item.url, item.published) for item in items]
+
+
 class ApiNewsSpider(NewsSpider):
     """Base of spiders whose articles come from a JSON API, with article pages as fallback."""
 
     #: whether article pages need a JavaScript renderer (Splash, when ``SPLASH_URL`` is set)
     render_pages: bool = False
-    _warned_unrendered: bool = False
-
-    async def start(self) -> AsyncIterator[Any]:
-        if self.urls:
-            for url in self.urls:
-                for request in self.url_requests(url):
-                    yield request
-            return
-        for request in self.discovery_requests():
-            yield request
-
-    def url_requests(self, url: str) -> Iterable[Request]:
-        """Requests for an article URL given with ``-a url=`` (outlets fetch it through their API)."""
-        yield self.page_fallback(url, self.outlet.edition_of(url))
 
     # -- failures
     def api_failure(self, api: str, url: str, reason: str) -> None:
@@ -137,24 +127,6 @@ class ApiNewsSpider(NewsSpider):
         logger.warning("%s API failed: %s (%s)", api, url, reason)
 
     # -- items
-    def archived(self, url: str) -> bool:
-        """Whether the archive already holds the article at ``url``."""
-        return self.archive.index.find_url(article_keys(clean_url(url))) is not None
-
-    def claim(self, url: str, *, explicit: bool = False) -> bool:
-        """Take an article for this crawl: False when this crawl already took it or (unless
-        ``explicit``) the archive holds it (counted ``newscrawl/skipped/already_archived``)."""
-        keys = article_keys(clean_url(url))
-        if not explicit:
-            if keys & self._requested:
-                return False
-            if self.archive.index.find_url(keys) is not None:
-                self.crawler.stats.inc_value("newscrawl/skipped/already_archived")
-                self._requested |= keys
-                return False
-        self._requested |= keys
-        return True
-
     async def follow_items(self, items: Sequence[ApiItem], edition: str, api: str,
                            *, explicit: bool = False) -> AsyncIterator[Article | Request]:
         """Articles for the items in range that the archive lacks; page requests for items whose
@@ -178,14 +150,6 @@ class ApiNewsSpider(NewsSpider):
                 yield self.page_fallback(item.url, edition, date_candidates=item.date_candidates,
                                          listed=item.published)
 
-    def follow_pages(self, entries: Iterable[tuple[str, datetime | None]], edition: str) -> Iterator[Request]:
-        """Page requests (rendered when the outlet needs it) for listed article URLs in the crawl's
-        range that the archive lacks."""
-        for url, published in entries:
-            self.note_published(edition, published)
-            if self.in_range(published) and self.claim(url):
-                yield self.page_fallback(url, edition, listed=published)
-
     async def article_from_document(self, document: str, url: str, edition: str | None, *, api: str,
                                     date_candidates: Iterable[tuple[str, str]] = ()) -> Article | None:
         """The article of an :func:`api_document`; None when it has no title or too little text."""
@@ -198,14 +162,12 @@ class ApiNewsSpider(NewsSpider):
 
     def page_fallback(self, url: str, edition: str | None, *, date_candidates: Iterable[tuple[str, str]] = (),
                       listed: datetime | None = None) -> Request:
-        """A request for the article's web page (rendered by Splash when the outlet needs it and
-        Splash is on); dates the API gave are kept for the page's article."""
-        self.crawler.stats.inc_value("newscrawl/article_requests")
+        """A request for the web page of an article the API gave no usable text for, or could not
+        give (counted ``newscrawl/api/page_fallbacks``); dates the API gave are kept for the page's
+        article."""
         self.crawler.stats.inc_value("newscrawl/api/page_fallbacks")
-        return self.web_page_request(url, callback=self.parse_article, errback=self.article_failed, dont_filter=True,
-                                     cb_kwargs={"edition": edition or self.outlet.edition_of(url)},
-                                     meta={"newscrawl_article": True, "newscrawl_listed": listed,
-                                           "newscrawl_api_dates": list(date_candidates)})
+        return self.article_page_request(url, edition, dont_filter=True, listed=listed,
+                                         meta={"newscrawl_api_dates": list(date_candidates)})
 
     def web_page_request(self, url: str, **kwargs: Any) -> Request:
         """A request for one of the outlet's web pages: rendered by Splash when the outlet's pages need
@@ -213,44 +175,25 @@ class ApiNewsSpider(NewsSpider):
         (``newscrawl/render/without_splash``), as the page will likely hold no article."""
         if self.render_pages and not splash_enabled(self.settings):
             self.crawler.stats.inc_value("newscrawl/render/without_splash")
-            if not self._warned_unrendered:
-                self._warned_unrendered = True
-                logger.warning("%s pages need JavaScript; without SPLASH_URL they are fetched unrendered",
-                               self.outlet.name)
+            self.warn_once("without-splash", "%s pages need JavaScript; without SPLASH_URL they are fetched "
+                           "unrendered: %s", self.outlet.name, url)
         return page_request(url, self.settings, render=self.render_pages, **kwargs)
 
     async def parse_article(self, response: Response, edition: str | None = None) -> AsyncIterator[Article]:
         """Extract the article of a page; the unrendered shell of a JavaScript page (no Splash, or
         Splash failed to run it) is skipped and counted (``newscrawl/skipped/unrendered_page``)."""
         if self.render_pages and isinstance(response, TextResponse) and is_unrendered_app(response.text):
-            self._skip(response, "unrendered_page")
+            self.skip(response, "unrendered_page")
             return
         async for article in super().parse_article(response, edition):
             yield article
 
     def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
-        article = super().article_from_fields(response, edition, fields)
+        """The item of a page; the dates the API gave for it come before the page's own."""
         api_dates = response.meta.get("newscrawl_api_dates") or []
-        article.date_candidates = [*api_dates, *article.date_candidates]
-        return article
-
-    # -- paging
-    def keep_paging(self, items: Sequence[ApiItem], page: int, edition: str) -> bool:
-        """Whether to read the next page of a list sorted newest first. Call before following the
-        page's items: an incremental crawl stops at a page whose every item the archive holds."""
-        if not items:
-            return False
-        dates = [i.published for i in items if i.published is not None]
-        if self.backfill:
-            oldest = min(dates, default=None)
-            return page < self.max_backfill_pages and (oldest is None or self.in_range(oldest)
-                                                       or oldest.astimezone(self.zone).date() > self.last_day)
-        if page >= self.max_incremental_pages:
-            return False
-        if all(self.archived(i.url) for i in items):
-            logger.info("%s: every item of page %d is archived; stopping", edition, page)
-            return False
-        return not (dates and all(self.is_old(d, edition) for d in dates))
+        if api_dates:
+            fields = {**fields, "date_candidates": [*api_dates, *fields["date_candidates"]]}
+        return super().article_from_fields(response, edition, fields)
 
 
 def article_from_api_fields(fields: dict[str, Any] | None, url: str, outlet, edition: str | None, *, api: str,

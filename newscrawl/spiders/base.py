@@ -1,12 +1,13 @@
-"""What every outlet spider shares: arguments, article requests, incremental crawling, the
-reading of article pages and feeds, and the counting of everything skipped."""
+"""What every outlet spider shares: arguments, claiming and requesting articles, the one rule for
+walking a listing (incremental crawls, backfills, page caps, repeated pages, the watermark), the
+reading of article pages and feeds with their date fallbacks, and the counting of everything skipped."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
@@ -16,11 +17,11 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl.archive import Archive, article_keys
-from newscrawl.dates import parse_machine_date, parse_visible_date
+from newscrawl.dates import parse_machine_date, parse_visible_date, resolve_published
 from newscrawl.extraction import MIN_BODY_CHARS, build_article
 from newscrawl.items import Article
 from newscrawl.outlets import Outlet
-from newscrawl.parsing import html_tree, text_of
+from newscrawl.parsing import html_tree, squash, text_of
 from newscrawl.urls import clean_url
 from newscrawl.workers import Extractor
 
@@ -29,6 +30,20 @@ logger = logging.getLogger(__name__)
 #: a page in no known article layout whose text is mostly the text of its links is a listing (a
 #: category page, a tag page, a front page), not an article
 MAX_LINK_TEXT_SHARE = 0.5
+
+
+class Listed(NamedTuple):
+    """One entry of a listing, feed or API page: the article's URL and the time (or day) it is
+    listed with. An entry that does not ``steer`` (a featured or pinned card, which can be old) is
+    followed like any other but left out of the decision to walk on."""
+
+    url: str
+    published: datetime | date | None = None
+    steers: bool = True
+
+
+#: what listing readers hand over: ``(link, date)`` pairs or :class:`Listed` entries
+Entries = Sequence[tuple[str, datetime | date | None]] | Sequence[Listed]
 
 
 class SpiderArgumentError(ValueError):
@@ -106,6 +121,12 @@ class NewsSpider(scrapy.Spider):
       url       comma-separated article URLs: fetch just these pages
     Without ``since`` a crawl is incremental: it collects what is new since the last crawl and
     does not fetch articles the archive already holds.
+
+    What outlets build on: ``claim`` (take an article for this crawl unless it has it or the
+    archive does), ``article_request`` (claim, then request the page), ``follow_entries`` (the
+    listed articles in range), ``keep_paging`` (whether a listing walk goes on), ``skip`` (a
+    counted skip of a page) and the hooks ``discovery_requests``, ``url_requests``,
+    ``web_page_request``, ``published_in_url`` and ``article_from_fields``.
     """
 
     outlet: ClassVar[Outlet]
@@ -128,7 +149,7 @@ class NewsSpider(scrapy.Spider):
             raise SpiderArgumentError(f"-a until={self.until} is before since={self.since}")
         self.urls = [u.strip() for u in url.split(",") if u.strip()] if url else []
         self.zone = ZoneInfo(self.outlet.timezone)
-        #: keys of the articles this crawl requested, or found archived, so far
+        #: keys of the articles this crawl claimed, or found archived, so far
         self._requested: set[str] = set()
         #: keys of listed articles that were archived before this crawl (skipped)
         self._archived_before: set[str] = set()
@@ -141,6 +162,8 @@ class NewsSpider(scrapy.Spider):
         self.oldest_failed: dict[str, datetime] = {}
         #: ... or a listing walk stopped at the page cap before reaching what the last crawl saw
         self.walks_cut: set[str] = set()
+        #: keys of the warnings logged so far (``warn_once``)
+        self._warned: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -195,33 +218,43 @@ class NewsSpider(scrapy.Spider):
             return False
         return published < mark - timedelta(hours=1)
 
-    def keep_paging(self, entries: Sequence[tuple[str, datetime | date | None]], edition: str, page: int,
-                    listing: str | None = None) -> bool:
-        """Whether to walk on from page ``page`` of a listing sorted newest first, given its
-        ``(link, date)`` entries (call it after following them). ``listing`` names the listing
-        when an edition has several (default: the edition's one).
+    # -- walking listings
+    def keep_paging(self, entries: Entries, edition: str, page: int, listing: str | None = None) -> bool:
+        """Whether to walk on from page ``page`` of a listing sorted newest first (a web listing,
+        numbered pages, an API's list), given its entries as ``(link, date)`` pairs or
+        :class:`Listed` (call it after following them). ``listing`` names the listing when an
+        edition has several (default: the edition's one).
 
         Every walk ends at an empty page and at a page that repeats an earlier page of the same
-        listing (sites answer past their last page so). A backfill walks on until a page reaches
-        back past ``since``. An incremental crawl stops at a page whose articles were all archived
-        before this crawl, or all listed older than the watermark; and at ``INCREMENTAL_MAX_PAGES``,
-        which is logged and counted, and keeps the watermark where it was. Both stop at their page
-        cap.
+        listing (sites answer past their last page so, or ignore the paging parameter; counted
+        ``newscrawl/listings/repeated_pages``). A backfill walks on until a page reaches back past
+        ``since``. An incremental crawl stops at a page whose articles were all archived before this
+        crawl, or all listed older than the watermark; and at ``INCREMENTAL_MAX_PAGES``, which is
+        logged and counted, and keeps the watermark where it was (a first crawl, which has no
+        watermark, just ends there). Both stop at their page cap (counted
+        ``newscrawl/listings/page_cap_reached``). Only the entries that steer decide, all of them
+        when none does.
         """
         if not entries:
             return False
-        if self.repeats_earlier_page(entries, listing or edition):
-            logger.info("%s %s: listing page %d repeats an earlier page: the listing ends there",
-                        self.name, edition, page)
+        listed = [Listed(*entry) for entry in entries]
+        name = listing or edition
+        if self.repeats_earlier_page(listed, name):
+            self.crawler.stats.inc_value("newscrawl/listings/repeated_pages")
+            logger.warning("%s %s: listing page %d repeats earlier pages (paging ignored, or past the end): the "
+                           "listing ends there", self.name, name, page)
             return False
+        steering = [e for e in listed if e.steers] or listed
         if self.backfill:
             if page >= self.max_backfill_pages:
                 self._page_cap(edition, page, "BACKFILL_MAX_PAGES", f"before reaching {self.since}")
                 return False
-            return not any(self.before_since(d) for _, d in entries)
-        if all(self.archived_before(link) for link, _ in entries):
+            return not any(self.before_since(e.published) for e in steering)
+        if all(self.archived_before(e.url) for e in steering):
+            logger.info("%s %s: every article of listing page %d was archived before: the walk ends there",
+                        self.name, name, page)
             return False
-        dates = [d for _, d in entries if d is not None]
+        dates = [e.published for e in steering if e.published is not None]
         if dates and all(self.is_old(d, edition) for d in dates):
             return False
         if page >= self.max_incremental_pages:
@@ -234,11 +267,11 @@ class NewsSpider(scrapy.Spider):
             return False
         return True
 
-    def repeats_earlier_page(self, entries: Sequence[tuple[str, Any]], listing: str) -> bool:
+    def repeats_earlier_page(self, entries: Entries, listing: str) -> bool:
         """Whether every entry of a listing page was on an earlier page of that listing in this
         crawl (a site answering past its last page with a page already seen); remembers them."""
         listed = self._listed.setdefault(listing, set())
-        keys = [article_keys(clean_url(link)) for link, _ in entries]
+        keys = [article_keys(clean_url(entry[0])) for entry in entries]
         repeated = all(k & listed for k in keys)
         for k in keys:
             listed |= k
@@ -253,7 +286,8 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         if self.urls:
             for url in self.urls:
-                yield self.article_request(url, self.outlet.edition_of(url), explicit=True)
+                for request in self.url_requests(url):
+                    yield request
             return
         for request in self.discovery_requests():
             yield request
@@ -262,26 +296,51 @@ class NewsSpider(scrapy.Spider):
         """The first feed and listing requests of a crawl (each outlet defines them)."""
         raise NotImplementedError
 
-    def article_request(self, url: str, edition: str | None, *, explicit: bool = False,
-                        listed: datetime | None = None) -> Request | None:
-        """A request for an article page, or None when the archive or this crawl already has it."""
-        url = clean_url(url)
-        keys = article_keys(url)
-        stats = self.crawler.stats
+    def url_requests(self, url: str) -> Iterable[Request]:
+        """Requests for an article URL given with ``-a url=``: its page (outlets with an API may
+        ask the API first)."""
+        yield self.article_request(url, self.outlet.edition_of(url), explicit=True)
+
+    def claim(self, url: str, *, explicit: bool = False) -> bool:
+        """Take the article at ``url`` for this crawl: False when this crawl already took it or
+        (unless ``explicit``) the archive holds it, which is counted
+        (``newscrawl/skipped/already_archived``) and remembered (``archived_before``)."""
+        keys = article_keys(clean_url(url))
         if not explicit:
             if keys & self._requested:
-                return None
+                return False
             if self.archive.index.find_url(keys) is not None:
-                stats.inc_value("newscrawl/skipped/already_archived")
+                self.crawler.stats.inc_value("newscrawl/skipped/already_archived")
                 self._requested |= keys
                 self._archived_before |= keys
-                return None
+                return False
         self._requested |= keys
-        stats.inc_value("newscrawl/article_requests")
-        return Request(url, callback=self.parse_article, errback=self.article_failed,
-                       dont_filter=explicit,
-                       cb_kwargs={"edition": edition or self.outlet.edition_of(url)},
-                       meta={"newscrawl_article": True, "newscrawl_listed": listed})
+        return True
+
+    def article_request(self, url: str, edition: str | None, *, explicit: bool = False,
+                        listed: datetime | None = None) -> Request | None:
+        """A request for an article page, or None when the archive or this crawl already has it
+        (see ``claim``). ``listed`` is the time a listing gave it (a date fallback, and what holds
+        the watermark when the page cannot be fetched)."""
+        url = clean_url(url)
+        if not self.claim(url, explicit=explicit):
+            return None
+        return self.article_page_request(url, edition, dont_filter=explicit, listed=listed)
+
+    def article_page_request(self, url: str, edition: str | None, *, dont_filter: bool = False,
+                             listed: datetime | None = None, meta: dict[str, Any] | None = None) -> Request:
+        """The request for the page of an article this crawl claimed (counted
+        ``newscrawl/article_requests``), read by ``parse_article``."""
+        self.crawler.stats.inc_value("newscrawl/article_requests")
+        return self.web_page_request(url, callback=self.parse_article, errback=self.article_failed,
+                                     dont_filter=dont_filter,
+                                     cb_kwargs={"edition": edition or self.outlet.edition_of(url)},
+                                     meta={"newscrawl_article": True, "newscrawl_listed": listed, **(meta or {})})
+
+    def web_page_request(self, url: str, **kwargs: Any) -> Request:
+        """A request for one of the outlet's web pages (``kwargs`` are those of ``scrapy.Request``);
+        spiders whose pages need a JavaScript renderer override it."""
+        return Request(url, **kwargs)
 
     def known(self, url: str) -> bool:
         """Whether the archive or this crawl already has the article at ``url``. (Not a reason to
@@ -317,28 +376,35 @@ class NewsSpider(scrapy.Spider):
         logger.warning("listing not fetched: %s (%s)", request.url, reason)
 
     # -- articles
-    def _skip(self, response: Response, why: str) -> None:
+    def skip(self, response: Response, why: str) -> None:
+        """Count (``newscrawl/skipped/<why>``) and log a page that gives no article."""
         self.crawler.stats.inc_value("newscrawl/skipped")
         self.crawler.stats.inc_value(f"newscrawl/skipped/{why}")
         logger.info("skipped %s: %s", response.url, why.replace("_", " "))
 
+    def warn_once(self, key: str, message: str, *args: Any) -> None:
+        """Log a warning the first time, at INFO level after that."""
+        level = logging.INFO if key in self._warned else logging.WARNING
+        self._warned.add(key)
+        logger.log(level, message, *args)
+
     async def parse_article(self, response: Response, edition: str | None = None) -> AsyncIterator[Article]:
         """Extract the article of a page and yield it for the pipelines."""
         if not isinstance(response, TextResponse):
-            self._skip(response, "not_html")
+            self.skip(response, "not_html")
             return
         if not response.body.strip():
-            self._skip(response, "empty_page")
+            self.skip(response, "empty_page")
             return
         fields = await self.extractor.parse(response.text, response.url, self.outlet.name)
         if fields is None:
-            self._skip(response, "extraction_failed")
+            self.skip(response, "extraction_failed")
             return
         if not fields:
-            self._skip(response, "unparsable_page")
+            self.skip(response, "unparsable_page")
             return
         if len(fields["body"]) < MIN_BODY_CHARS or not fields.get("title") or self.is_listing(response, fields):
-            self._skip(response, "not_an_article")
+            self.skip(response, "not_an_article")
             return
         edition = edition or self.outlet.edition_of(response.url)
         article = self.article_from_fields(response, edition, fields)
@@ -354,8 +420,43 @@ class NewsSpider(scrapy.Spider):
         return link_text_share(response.text, paragraphs) > MAX_LINK_TEXT_SHARE
 
     def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
-        """The item for an extracted page; outlets may amend it (e.g. a date from the URL)."""
-        return build_article(fields, response.url, self.outlet, edition)
+        """The item for an extracted page (outlets may amend the fields first). Pages in no
+        documented layout are logged and counted (``newscrawl/layout/fallback``); a body that starts
+        with the title loses that line; a page that states no publication time in its markup or
+        JSON-LD gets one from ``fallback_published``, which comes before date-like texts found
+        elsewhere on the page (the date pipeline uses those last)."""
+        if fields.get("layout") is None and self.outlet.layouts:
+            self.crawler.stats.inc_value("newscrawl/layout/fallback")
+            self.warn_once("article-layout", "%s: no documented %s page layout matched; fields taken from "
+                           "JSON-LD, meta tags and trafilatura", response.url, self.outlet.name)
+        body = fields.get("body") or ""
+        first, _, rest = body.partition("\n")
+        if rest and fields.get("title") and squash(first) == squash(fields["title"]):
+            fields = {**fields, "body": rest}  # the page's heading, taken into the text by trafilatura
+        article = build_article(fields, response.url, self.outlet, edition)
+        # date-like texts found anywhere on the page (sidebars, related news) come after the fallbacks
+        visible = [] if fields.get("sources", {}).get("date") == "date-like" else article.visible_dates
+        published, _ = resolve_published(article.date_candidates, self.zone, visible)
+        if published is None:
+            found = self.fallback_published(response)
+            if found is not None:
+                article.published, article.published_source = found
+        return article
+
+    def fallback_published(self, response: Response) -> tuple[datetime, str] | None:
+        """A publication time for a page that states none, and where it comes from: the time in
+        the page's URL (``"url"``: after redirects, else before), else the time a listing gave
+        the article (``"listing"``)."""
+        for url in (response.url, *reversed(response.meta.get("redirect_urls", []))):
+            when = self.published_in_url(url)
+            if when is not None:
+                return when, "url"
+        listed = response.meta.get("newscrawl_listed")
+        return (listed.astimezone(self.zone), "listing") if isinstance(listed, datetime) else None
+
+    def published_in_url(self, url: str) -> datetime | None:
+        """The publication time an article URL carries; outlets whose URLs carry one say how to read it."""
+        return None
 
     # -- listings
     def card_date(self, text: str | None) -> datetime | None:
@@ -364,10 +465,10 @@ class NewsSpider(scrapy.Spider):
             return None
         return parse_machine_date(text, self.zone) or parse_visible_date(text, self.zone)
 
-    def follow_entries(self, entries: Iterable[tuple[str, datetime | date | None]], base_url: str,
-                       edition: str) -> Iterator[Request]:
+    def follow_entries(self, entries: Iterable[tuple[str, datetime | date | None]] | Iterable[Listed],
+                       base_url: str, edition: str) -> Iterator[Request]:
         """Article requests for listed entries in the crawl's range (an entry's date may be a day)."""
-        for link, published in entries:
+        for link, published, *_ in entries:
             self.note_published(edition, published)
             if not self.in_range(published):
                 continue

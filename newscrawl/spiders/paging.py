@@ -2,39 +2,23 @@
 archive: walking them for incremental crawls and backfills, and a binary search over page numbers
 that finds where a backfill's range begins without walking every newer page.
 
-``PagedListingSpider`` adds this to ``NewsSpider``; an outlet's spider says how to build the URL of
-page N (``listing_url``) and how to read the entries of a page (``card_entries``, with
-``link_entries`` as the fallback when the documented card markup is not found).
+``PagedListingSpider`` adds this to ``NewsSpider``, whose ``keep_paging`` decides how far a walk
+goes; an outlet's spider says how to build the URL of page N (``listing_url``) and how to read the
+entries of a page (``card_entries``, with ``link_entries`` as the fallback when the documented card
+markup is not found).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from newscrawl.archive import article_keys
-from newscrawl.dates import resolve_published
-from newscrawl.items import Article
-from newscrawl.parsing import squash
-from newscrawl.spiders.base import NewsSpider
-from newscrawl.urls import clean_url
-
-logger = logging.getLogger(__name__)
-
-
-class Listed(NamedTuple):
-    """One entry of a listing page: an absolute article URL and the date the card shows."""
-
-    url: str
-    published: datetime | None = None
-    #: whether the entry's date steers paging (False for featured or pinned cards, which can be old)
-    steers: bool = True
+from newscrawl.spiders.base import Listed, NewsSpider
 
 
 @dataclass
@@ -81,18 +65,19 @@ class PageSearch:
 class PagedListingSpider(NewsSpider):
     """A spider whose articles are listed on numbered pages, newest first.
 
-    Incremental crawls walk from page 1 until a page holds only archived articles or only ones
-    older than the last crawl's newest (at most ``INCREMENTAL_MAX_PAGES``). Backfills walk until
-    the cards are older than ``since``; with ``until`` in the past they first binary-search the
-    page where the range begins. Pages that repeat earlier ones (a paging parameter the site
-    ignores, or clamps past the end) stop the walk, logged and counted.
+    Walks go from page 1 (or where a page search put them) as far as ``keep_paging`` says:
+    incremental crawls until a page holds only articles archived before or only ones older than the
+    last crawl's newest (at most ``INCREMENTAL_MAX_PAGES``), backfills until the cards are older than
+    ``since``; with ``until`` in the past they first binary-search the page where the range begins.
+    Pages that repeat earlier ones (a paging parameter the site ignores, or clamps past the end) stop
+    the walk, logged and counted; so does a missing page after the first. Featured cards
+    (``Listed.steers`` False) are followed but do not steer.
     """
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._listed: dict[str, set[str]] = {}
+        #: per listing: the entries of its page 1 as a page search saw them
         self._first_pages: dict[str, tuple[str, ...]] = {}
-        self._warned: set[str] = set()
 
     # -- what each outlet defines
     def listing_url(self, listing: str, page: int) -> str:
@@ -111,22 +96,7 @@ class PagedListingSpider(NewsSpider):
         """The URL of the page after ``page``; None when the page shows it is the last."""
         return self.listing_url(listing, page + 1)
 
-    def fallback_published(self, response: Response) -> tuple[datetime, str] | None:
-        """A publication time for a page that states none: the listing card's date."""
-        listed = response.meta.get("newscrawl_listed")
-        return (listed.astimezone(self.zone), "listing") if isinstance(listed, datetime) else None
-
-    # -- helpers
-    def warn_once(self, key: str, message: str, *args: Any) -> None:
-        """Log a warning the first time, at INFO level after that."""
-        level = logging.INFO if key in self._warned else logging.WARNING
-        self._warned.add(key)
-        self.logger.log(level, message, *args)
-
-    def archived(self, url: str) -> bool:
-        """Whether the archive holds the article at ``url`` (from an earlier crawl or a legacy record)."""
-        return self.archive.index.find_url(article_keys(clean_url(url))) is not None
-
+    # -- reading pages
     def listing_entries(self, response: Response) -> list[Listed]:
         """The entries of a listing page: its cards, else every article link (logged and counted)."""
         if not isinstance(response, TextResponse):
@@ -166,37 +136,13 @@ class PagedListingSpider(NewsSpider):
             else:
                 self.logger.info("listing %s ends at page %d", listing, page - 1)
             return
-        seen = self._listed.setdefault(listing, set())
-        if all(e.url in seen for e in entries):
-            self.crawler.stats.inc_value("newscrawl/listings/repeated_pages")
-            self.logger.warning("listing %s: page %d (%s) repeats earlier pages (paging ignored, or past the "
-                                "end); stopping", listing, page, response.url)
-            return
-        seen.update(e.url for e in entries)
-        archived = [self.archived(e.url) for e in entries]
-        yield from self.follow_entries(((e.url, e.published) for e in entries), response.url, edition)
-        if self.keep_paging(entries, archived, edition, page):
+        yield from self.follow_entries(entries, response.url, edition)
+        if self.keep_paging(entries, edition, page, listing):
             url = self.next_listing_url(response, listing, page)  # type: ignore[arg-type]
             if url is None:
                 self.logger.info("listing %s ends at page %d (no link to a next page)", listing, page)
             else:
                 yield self.listing_request(listing, edition, page + 1, url)
-
-    def keep_paging(self, entries: list[Listed], archived: list[bool], edition: str, page: int) -> bool:
-        """Whether the walk goes on to the next page."""
-        dates = [e.published for e in entries if e.steers and e.published is not None]
-        if self.backfill:
-            if page >= self.max_backfill_pages:
-                self.logger.warning("backfill stops at page %d (BACKFILL_MAX_PAGES)", page)
-                return False
-            oldest = min(dates, default=None)
-            return oldest is None or oldest.astimezone(self.zone).date() >= self.since
-        if page >= self.max_incremental_pages:
-            return False
-        steering = [known for e, known in zip(entries, archived, strict=True) if e.steers] or archived
-        if all(steering):
-            return False
-        return not (dates and all(self.is_old(d, edition) for d in dates))
 
     def listing_page_failed(self, failure: Failure) -> None:
         """A listing page that could not be fetched: past the end (404 after page 1), or a failure."""
@@ -251,27 +197,3 @@ class PagedListingSpider(NewsSpider):
         request = self.probe_request(kwargs["listing"], kwargs["edition"], kwargs["search"])
         if request is not None:
             yield request
-
-    # -- articles
-    def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
-        """The item. A page that states no publication time in its markup or JSON-LD gets one from
-        ``fallback_published`` (before date-like texts found elsewhere on the page, which the date
-        pipeline uses last); a body that starts with the title loses that line; pages in no
-        documented layout are logged and counted."""
-        if fields.get("layout") is None and self.outlet.layouts:
-            self.crawler.stats.inc_value("newscrawl/layout/fallback")
-            self.warn_once("article-layout", "%s: no documented %s page layout matched; fields taken from "
-                           "JSON-LD, meta tags and trafilatura", response.url, self.outlet.name)
-        body = fields.get("body") or ""
-        first, _, rest = body.partition("\n")
-        if rest and fields.get("title") and squash(first) == squash(fields["title"]):
-            fields = {**fields, "body": rest}  # the page's heading, taken into the text by trafilatura
-        article = super().article_from_fields(response, edition, fields)
-        # date-like texts found anywhere on the page (sidebars, related news) come after the fallbacks
-        visible = [] if fields.get("sources", {}).get("date") == "date-like" else article.visible_dates
-        published, _ = resolve_published(article.date_candidates, self.zone, visible)
-        if published is None:
-            found = self.fallback_published(response)
-            if found is not None:
-                article.published, article.published_source = found
-        return article

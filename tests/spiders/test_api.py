@@ -17,7 +17,7 @@ from newscrawl.extraction import parse_page
 from newscrawl.items import Article
 from newscrawl.outlets import mosru
 from newscrawl.outlets.mosru import MosruSpider
-from newscrawl.spiders.api import ApiItem, api_document, article_from_api_fields, json_payload, plain_text
+from newscrawl.spiders.api import ApiItem, api_document, article_from_api_fields, item_entries, json_payload, plain_text
 
 BODY = "<p>Первый абзац новости о работе городского транспорта в выходные дни.</p><p>Второй абзац.</p>"
 
@@ -118,16 +118,36 @@ def test_items_outside_the_backfill_range_are_not_followed(spider_for):
 
 def test_backfill_pages_on_until_a_page_reaches_past_since(spider_for):
     spider = spider_for(since="2025-03-11", until="2025-03-11")
-    assert spider.keep_paging(page_items(1), 1, "ru")
-    assert not spider.keep_paging(page_items(2), 2, "ru")
+    assert spider.keep_paging(item_entries(page_items(1)), "ru", 1)
+    assert not spider.keep_paging(item_entries(page_items(2)), "ru", 2)
+
+
+def test_a_page_whose_items_were_archived_before_ends_the_walk_once_followed(spider_for):
+    spider = spider_for()
+    items = page_items(2)
+    for item in items:
+        archive_article(spider, item.url)
+    assert followed(spider, items) == []
+    assert not spider.keep_paging(item_entries(items), "ru", 1)
+
+
+def test_an_api_page_repeating_an_earlier_page_ends_the_walk(spider_for):
+    spider = spider_for(since="2025-01-01")
+    items = page_items(2)
+    followed(spider, items)
+    assert spider.keep_paging(item_entries(items), "ru", 1)
+    assert followed(spider, items) == []
+    assert not spider.keep_paging(item_entries(items), "ru", 2)
+    assert spider.crawler.stats.get_value("newscrawl/listings/repeated_pages") == 1
 
 
 def test_incremental_paging_stops_at_a_fully_archived_page_or_the_page_limit(spider_for):
     spider = spider_for()
-    items = page_items(2)
-    assert spider.keep_paging(items, 1, "ru")
-    assert not spider.keep_paging(items, spider.max_incremental_pages, "ru")
+    items = item_entries(page_items(2))
+    # each check on a listing of its own: a page repeating an earlier page would end the walk anyway
+    assert spider.keep_paging(items, "ru", 1, listing="first")
+    assert not spider.keep_paging(items, "ru", spider.max_incremental_pages, listing="capped")
     for item in items:
         archive_article(spider, item.url)
-    assert not spider.keep_paging(items, 1, "ru")
-    assert not spider.keep_paging([], 1, "ru")
+    assert not spider.keep_paging(items, "ru", 1, listing="archived")
+    assert not spider.keep_paging([], "ru", 1)

@@ -1,5 +1,6 @@
-"""NewsSpider's own logic, in process: arguments, article requests, when to walk on through a
-listing, the watermark of incremental crawls, feeds, and telling listings from articles."""
+"""NewsSpider's own logic, in process: arguments, claiming and requesting articles, when to walk on
+through a listing, the watermark of incremental crawls, dates of pages that state none, feeds, and
+telling listings from articles."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from newscrawl.extraction import parse_page
 from newscrawl.items import Article
 from newscrawl.outlets.kazinform import OUTLET
-from newscrawl.spiders.base import NewsSpider, SpiderArgumentError, feed_entries, link_text_share
+from newscrawl.spiders.base import Listed, NewsSpider, SpiderArgumentError, feed_entries, link_text_share
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NOW = datetime(2025, 8, 15, 12, 0, tzinfo=ALMATY)
@@ -97,6 +99,16 @@ def test_explicit_article_request_is_always_made(make_spider):
     assert request.dont_filter and request.cb_kwargs == {"edition": "ru"}
 
 
+def test_claim_takes_an_article_once_and_remembers_what_was_archived_before(make_spider):
+    spider = make_spider()
+    archive(spider, 1)
+    assert not spider.claim(url(1)) and spider.archived_before(url(1))
+    assert stat(spider, "newscrawl/skipped/already_archived") == 1
+    assert spider.claim(f"{url(2)}?utm_source=rss") and not spider.claim(url(2))
+    assert spider.claim(url(1), explicit=True) and spider.claim(url(2), explicit=True)
+    assert stat(spider, "newscrawl/article_requests") == 0  # claiming requests nothing
+
+
 def test_an_article_requested_in_this_crawl_is_known_but_not_archived_before(make_spider):
     spider = make_spider()
     archive(spider, 1)
@@ -148,6 +160,31 @@ def test_listing_page_that_repeats_an_earlier_page_ends_the_walk(make_spider):
     assert spider.keep_paging(entries, "ru", 1)
     assert not spider.keep_paging(entries, "ru", 2)
     assert not spider.keep_paging([], "ru", 3)
+
+
+def test_repeated_listing_page_is_counted_per_listing(make_spider):
+    spider = make_spider()
+    entries = page(1, 2)
+    assert spider.keep_paging(entries, "ru", 1, listing="lenta")
+    assert spider.keep_paging(entries, "ru", 1, listing="politics")  # another listing may list them too
+    assert not spider.keep_paging(entries, "ru", 2, listing="lenta")
+    assert stat(spider, "newscrawl/listings/repeated_pages") == 1
+
+
+def test_entries_that_do_not_steer_are_followed_but_left_out_of_the_stop_rule(make_spider):
+    spider = make_spider(since="2025-08-14")
+    pinned = Listed(url(9), datetime(2025, 7, 1, 9, 0, tzinfo=ALMATY), steers=False)
+    entries = [pinned, *(Listed(link, when) for link, when in page(1, 2))]
+    assert [r.url for r in spider.follow_entries(entries, "https://www.inform.kz/lenta/", "ru")] == [url(1), url(2)]
+    assert spider.keep_paging(entries, "ru", 1)  # the pinned card is older than since: it does not end the walk
+    incremental = make_spider()
+    archive(incremental, 3, 4)
+    archived = [Listed(url(8), NOW, steers=False), *(Listed(link, when) for link, when in page(3, 4))]
+    follow(incremental, archived)
+    assert not incremental.keep_paging(archived, "ru", 2)  # only the steering entries were archived
+    only_pinned = [Listed(url(5), NOW, steers=False)]
+    follow(incremental, only_pinned)
+    assert incremental.keep_paging(only_pinned, "ru", 3)  # when none steers, all do
 
 
 def test_incremental_page_cap_is_counted_and_keeps_the_watermark(make_spider):
@@ -236,6 +273,60 @@ def test_backfill_of_a_past_range_leaves_the_watermark_alone(make_spider):
     up_to_now = make_spider(since="2025-08-14")
     follow(up_to_now, page(2, newest=NOW))
     assert up_to_now.next_watermark("ru") == NOW
+
+
+# -- dates of pages that state none
+UNDATED = """<html><head><title>Новость</title></head><body><h1>В регионе открыли завод</h1>
+<p>АСТАНА. KAZINFORM – В регионе открыли завод по выпуску деталей для машин, сообщили в акимате.</p>
+<p>На предприятии будут работать 300 человек, а первая продукция выйдет уже в следующем месяце.</p>
+<aside><span class="date">12:00, 01 Январь 2020</span></aside></body></html>"""
+
+
+class DatedUrlSpider(ExampleSpider):
+    """A spider whose article URLs end with their publication time (``…-t202508151402``)."""
+
+    def published_in_url(self, url: str) -> datetime | None:
+        stamp = url.rpartition("-t")[2]
+        return datetime.strptime(stamp, "%Y%m%d%H%M").replace(tzinfo=ALMATY) if stamp.isdigit() else None
+
+
+def undated_article(spider: NewsSpider, page_url: str, listed: datetime | None, redirected_from: str | None = None):
+    meta = {"newscrawl_listed": listed, **({"redirect_urls": [redirected_from]} if redirected_from else {})}
+    response = HtmlResponse(page_url, body=UNDATED.encode(), encoding="utf-8", request=Request(page_url, meta=meta))
+    return spider.article_from_fields(response, "ru", parse_page(UNDATED, page_url, "kazinform"))
+
+
+def test_a_page_without_a_date_takes_the_listing_time_before_date_like_texts(make_spider):
+    article = undated_article(make_spider(), url(1), NOW)
+    assert (article.published, article.published_source) == (NOW, "listing")
+    assert undated_article(make_spider(), url(1), None).published is None  # left to the date pipeline
+
+
+def test_a_time_in_the_url_comes_before_the_listing_time(tmp_path):
+    crawler = get_crawler(DatedUrlSpider, settings_dict={"ARCHIVE_DIR": str(tmp_path / "archive"),
+                                                         "ARCHIVE_FSYNC": False})
+    spider = DatedUrlSpider.from_crawler(crawler)
+    article = undated_article(spider, "https://www.inform.kz/ru/zavod-t202508141030", NOW)
+    assert (article.published, article.published_source) == (datetime(2025, 8, 14, 10, 30, tzinfo=ALMATY), "url")
+    moved = undated_article(spider, url(1), NOW, redirected_from="https://www.inform.kz/ru/zavod-t202508141030")
+    assert moved.published_source == "url"
+
+
+def test_a_page_that_states_its_date_keeps_it_for_the_date_pipeline(make_spider):
+    stated = '<meta property="article:published_time" content="2025-08-15T10:00:00+05:00">'
+    html = UNDATED.replace("<head>", f"<head>{stated}")
+    response = HtmlResponse(url(1), body=html.encode(), encoding="utf-8",
+                            request=Request(url(1), meta={"newscrawl_listed": NOW}))
+    article = make_spider().article_from_fields(response, "ru", parse_page(html, url(1), "kazinform"))
+    assert article.published is None and article.date_candidates
+
+
+def test_the_page_heading_taken_into_the_body_is_dropped(make_spider):
+    fields = parse_page(UNDATED, url(1), "kazinform")
+    fields = {**fields, "body": f"{fields['title']}\n{fields['body']}"}
+    response = HtmlResponse(url(1), body=UNDATED.encode(), encoding="utf-8", request=Request(url(1)))
+    article = make_spider().article_from_fields(response, "ru", fields)
+    assert article.body.startswith("АСТАНА. KAZINFORM")
 
 
 # -- feeds

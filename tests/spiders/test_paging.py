@@ -83,26 +83,35 @@ def test_incremental_walk_stops_where_every_article_is_archived(spider):
     archive_story(spider, 1, 20)
     archive_story(spider, 2, 19)
     entries = [card(9, 1, steers=False), card(1, 20), card(2, 19)]
-    assert not spider.keep_paging(entries, [spider.archived(e.url) for e in entries], "ru", 3)
+    assert not spider.keep_paging(entries, "ru", 3)
     entries.append(card(3, 18))
-    assert spider.keep_paging(entries, [spider.archived(e.url) for e in entries], "ru", 3)
+    assert spider.keep_paging(entries, "ru", 3)
+
+
+def test_articles_this_crawl_requested_and_archived_meanwhile_do_not_end_the_walk(spider):
+    for n, day in ((1, 20), (2, 19)):  # the feed's articles: requested first, archived while the listing loads
+        assert spider.article_request(URL.format(n, day), "ru") is not None
+        archive_story(spider, n, day)
+    entries = [card(1, 20), card(2, 19)]
+    assert list(spider.follow_entries(entries, "https://total.kz/ru/news", "ru")) == []
+    assert spider.keep_paging(entries, "ru", 1)
 
 
 def test_incremental_walk_stops_at_articles_older_than_the_last_crawl(spider):
     spider.archive.index.set_state("totalkz", "newest/ru", "2021-08-21T10:00:00+06:00")
     entries = [card(1, 20), card(2, 19)]
-    assert not spider.keep_paging(entries, [False, False], "ru", 1)
-    assert spider.keep_paging([card(0, 21), *entries], [False] * 3, "ru", 1)
+    assert not spider.keep_paging(entries, "ru", 1)
+    assert spider.keep_paging([card(0, 21), *entries], "ru", 1)
 
 
 def test_incremental_walk_is_bounded(spider):
-    assert not spider.keep_paging([card(1, 20)], [False], "ru", spider.max_incremental_pages)
+    assert not spider.keep_paging([card(1, 20)], "ru", spider.max_incremental_pages)
 
 
 def test_backfill_walks_until_the_cards_are_older_than_since(tmp_path):
     spider = make_spider(TotalkzSpider, tmp_path, since="2021-08-19")
-    assert spider.keep_paging([card(1, 20), card(2, 19)], [True, True], "ru", 5)
-    assert not spider.keep_paging([card(2, 19), card(3, 18)], [False, False], "ru", 6)
+    assert spider.keep_paging([card(1, 20), card(2, 19)], "ru", 5)
+    assert not spider.keep_paging([card(2, 19), card(3, 18)], "ru", 6)
 
 
 def listing_response(url: str, cards: list[tuple[int, int]], page: int) -> HtmlResponse:
