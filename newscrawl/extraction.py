@@ -121,6 +121,8 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
             body, sources["body"] = from_ld, "jsonld"
         else:
             body, sources["body"] = drop_related(from_page, related), "trafilatura"
+    if body and title and body[0] == title:  # the headline, when the text block starts with it
+        body = body[1:]
     if lead and not (body and (body[0] == lead or body[0].startswith(lead))):
         body.insert(0, lead)
 

@@ -20,6 +20,7 @@ from newscrawl.dates import parse_machine_date, parse_visible_date
 from newscrawl.extraction import MIN_BODY_CHARS, build_article
 from newscrawl.items import Article
 from newscrawl.outlets import Outlet
+from newscrawl.parsing import looks_binary
 from newscrawl.urls import clean_url
 from newscrawl.workers import Extractor
 
@@ -126,9 +127,14 @@ class NewsSpider(scrapy.Spider):
         """The last day of the crawl's range."""
         return self.until or datetime.now(self.zone).date()
 
+    @property
+    def state_key(self) -> str:
+        """The name under which the index keeps this spider's incremental state."""
+        return self.name
+
     def watermark(self, edition: str) -> datetime | None:
         """The newest publication time archived by the previous crawl of an edition."""
-        value = self.archive.index.get_state(self.name, f"newest/{edition}")
+        value = self.archive.index.get_state(self.state_key, f"newest/{edition}")
         return datetime.fromisoformat(value) if value else None
 
     def in_range(self, published: datetime | date | None) -> bool:
@@ -217,6 +223,9 @@ class NewsSpider(scrapy.Spider):
         if not response.body.strip():
             self._skip(response, "empty_page")
             return
+        if looks_binary(response.text):
+            self._skip(response, "binary_page")
+            return
         fields = await self.extractor.parse(response.text, response.url, self.outlet.name)
         if fields is None:
             self._skip(response, "extraction_failed")
@@ -266,4 +275,4 @@ class NewsSpider(scrapy.Spider):
         for edition, newest in self.newest_seen.items():
             mark = self.watermark(edition)
             if mark is None or newest > mark:
-                self.archive.index.set_state(self.name, f"newest/{edition}", newest.isoformat())
+                self.archive.index.set_state(self.state_key, f"newest/{edition}", newest.isoformat())
