@@ -20,6 +20,7 @@ from pathlib import Path
 
 from w3lib.url import canonicalize_url
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -80,6 +81,13 @@ def write_exchange(writer: WARCWriter, url: str, status: int, headers: Iterable[
     writer.write_record(request)
 
 
+def _complete(record: ArcWarcRecord) -> bool:
+    """Whether a record's block is all there (reads it): a crawl killed while writing leaves the
+    last record of a file shorter than its declared length."""
+    record.content_stream().read()
+    return not getattr(record.raw_stream, "limit", 0)
+
+
 def warc_files(path: str | os.PathLike[str]) -> list[Path]:
     """The WARC files at a path: the file itself, or every WARC under a folder (sorted)."""
     root = Path(path)
@@ -118,6 +126,8 @@ class WarcLookup:
                     url = record.rec_headers.get_header("WARC-Target-URI")
                     if record.rec_type == "response" and url:
                         responses[rid] = (url, records.get_record_offset())
+                        if not _complete(record):
+                            raise EOFError("record cut short")
                     elif record.rec_type == "request":
                         method = record.http_headers.protocol if record.http_headers else "GET"
                         body = record.content_stream().read()

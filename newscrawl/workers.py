@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -74,12 +75,15 @@ class Extractor:
     the spider closes. ``counts`` holds what went wrong (also counted in the crawl's stats)."""
 
     def __init__(self, processes: int = 0, timeout: float = 60.0, *, kill_grace: float = DEFAULT_KILL_GRACE,
-                 tasks_per_worker: int | None = DEFAULT_TASKS_PER_WORKER, crawler: Any = None):
+                 tasks_per_worker: int | None = DEFAULT_TASKS_PER_WORKER, crawler: Any = None,
+                 task: Callable[[str, str, str | None, float], dict[str, Any] | None] = extract_in_worker):
         self.processes = processes
         self.timeout = timeout
         self.kill_grace = kill_grace
         self.tasks_per_worker = tasks_per_worker
         self.crawler = crawler
+        #: what a worker runs for a page (a module-level function, for spawned workers to import)
+        self.task = task
         self.counts: dict[str, int] = {}
         self._pool: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -131,7 +135,7 @@ class Extractor:
                 pool = self._get_pool()
                 started = time.monotonic()
                 try:
-                    future = pool.submit(extract_in_worker, html, url, outlet, self.timeout)
+                    future = pool.submit(self.task, html, url, outlet, self.timeout)
                     fields = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout + self.kill_grace)
                 except asyncio.TimeoutError:
                     self._count("timeouts")
