@@ -34,16 +34,14 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 
 #: share of control or undecodable characters above which a "page" is binary data
 BINARY_SHARE = 0.02
+_BINARY_CHAR = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
 def looks_binary(text: str, sample: int = 8192) -> bool:
     """Whether decoded "HTML" is really binary data (an image or archive served as text/html):
     too many control characters or undecodable bytes (U+FFFD) in its start."""
     head = text[:sample]
-    if not head:
-        return False
-    bad = sum(1 for ch in head if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f"))
-    return bad > BINARY_SHARE * len(head)
+    return bool(head) and len(_BINARY_CHAR.findall(head)) > BINARY_SHARE * len(head)
 
 
 #: how far from its end a page is searched for its closing tags
@@ -355,9 +353,10 @@ def densest_block(tree: HtmlElement) -> list[str]:
     return block_paragraphs(fragment)
 
 
-def page_text(html: str, url: str | None = None) -> dict[str, Any]:
-    """trafilatura on a whole page: ``{"text", "title", "author", "date", "tags", "description"}``."""
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+def page_text(html: str, url: str | None = None, *, with_metadata: bool = True) -> dict[str, Any]:
+    """trafilatura on a whole page: ``{"text", "title", "author", "date", "tags", "description"}``
+    (without ``with_metadata``, only ``text``: a quarter faster)."""
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=with_metadata, include_comments=False,
                                       include_tables=True)
     if doc is None:
         return {}

@@ -25,30 +25,40 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from newscrawl.extraction import parse_page
+from newscrawl.language import detect_language
 
 logger = logging.getLogger(__name__)
 
 #: seconds a worker gets beyond the page's time limit to give up by itself before it is killed
 DEFAULT_KILL_GRACE = 5.0
+#: pages submitted per worker at once: one running, one waiting, so that no worker idles between pages
+QUEUED_PER_WORKER = 2
 #: pages a worker extracts before it is replaced (bounds the memory a long crawl's workers hold)
 DEFAULT_TASKS_PER_WORKER = 5000
 
 
-class ExtractionTimeout(Exception):
-    """A page took longer to extract than its time limit."""
+class ExtractionTimeout(BaseException):
+    """A page took longer to extract than its time limit (a BaseException, so that no library's
+    ``except Exception`` swallows it)."""
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
     raise ExtractionTimeout
 
 
-def extract_in_worker(html: str, url: str, outlet: str | None, timeout: float) -> dict[str, Any] | None:
+def extract_in_worker(html: str, url: str, outlet: str | None, timeout: float,
+                      language_hint: str | None = None) -> dict[str, Any] | None:
     """``parse_page`` in a worker process, stopped by an interval timer after ``timeout`` seconds
-    (None then)."""
+    (None then). The fields also carry ``language``, detected from title and body as the language
+    pipeline does it (``language_hint``: the edition's language), so that it costs the crawl nothing."""
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        return parse_page(html, url, outlet)
+        fields = parse_page(html, url, outlet)
+        if fields:
+            fields["language"] = detect_language(f"{fields['title'] or ''}\n{fields['body'] or ''}",
+                                                 prior=language_hint)
+        return fields
     except ExtractionTimeout:
         return None
     finally:
@@ -76,7 +86,7 @@ class Extractor:
 
     def __init__(self, processes: int = 0, timeout: float = 60.0, *, kill_grace: float = DEFAULT_KILL_GRACE,
                  tasks_per_worker: int | None = DEFAULT_TASKS_PER_WORKER, crawler: Any = None,
-                 task: Callable[[str, str, str | None, float], dict[str, Any] | None] = extract_in_worker):
+                 task: Callable[..., dict[str, Any] | None] = extract_in_worker):
         self.processes = processes
         self.timeout = timeout
         self.kill_grace = kill_grace
@@ -119,8 +129,10 @@ class Extractor:
                                              max_tasks_per_child=self.tasks_per_worker)
         return self._pool
 
-    async def parse(self, html: str, url: str, outlet: str | None) -> dict[str, Any] | None:
-        """The fields of a page (see ``parse_page``); None when extraction failed or ran out of time."""
+    async def parse(self, html: str, url: str, outlet: str | None,
+                    language_hint: str | None = None) -> dict[str, Any] | None:
+        """The fields of a page (see ``parse_page``; in a pool, with ``language`` too); None when
+        extraction failed or ran out of time."""
         if not self.processes:
             try:
                 return parse_page(html, url, outlet)
@@ -129,13 +141,13 @@ class Extractor:
                 logger.exception("extraction failed: %s", url)
                 return None
         if self._slots is None:
-            self._slots = asyncio.Semaphore(self.processes)
-        async with self._slots:  # a page is submitted when a worker is free: its clock runs only while it runs
+            self._slots = asyncio.Semaphore(QUEUED_PER_WORKER * self.processes)
+        async with self._slots:  # at most one page waits per busy worker: the clock is (nearly) its own
             for _attempt in range(2):
                 pool = self._get_pool()
                 started = time.monotonic()
                 try:
-                    future = pool.submit(self.task, html, url, outlet, self.timeout)
+                    future = pool.submit(self.task, html, url, outlet, self.timeout, language_hint)
                     fields = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout + self.kill_grace)
                 except asyncio.TimeoutError:
                     self._count("timeouts")

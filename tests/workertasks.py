@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 
-def stuck(html: str, url: str, outlet: str | None, timeout: float) -> dict[str, Any] | None:
+def stuck(html: str, url: str, outlet: str | None, timeout: float, hint: str | None = None) -> dict[str, Any] | None:
     """A page that never gives up by itself (its time-limit signal blocked, as in C code that does
     not return to Python); ``html == "quick"`` answers at once."""
     if html == "quick":

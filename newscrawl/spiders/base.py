@@ -226,7 +226,9 @@ class NewsSpider(scrapy.Spider):
         if looks_binary(response.text):
             self._skip(response, "binary_page")
             return
-        fields = await self.extractor.parse(response.text, response.url, self.outlet.name)
+        edition = edition or self.outlet.edition_of(response.url)
+        fields = await self.extractor.parse(response.text, response.url, self.outlet.name,
+                                            self.outlet.language_of(edition))
         if fields is None:
             self._skip(response, "extraction_failed")
             return
@@ -236,7 +238,6 @@ class NewsSpider(scrapy.Spider):
         if len(fields["body"]) < MIN_BODY_CHARS or not fields.get("title"):
             self._skip(response, "not_an_article")
             return
-        edition = edition or self.outlet.edition_of(response.url)
         article = self.article_from_fields(response, edition, fields)
         yield article
 
