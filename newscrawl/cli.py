@@ -5,6 +5,7 @@
     newscrawl archive import DIR                 bring a folder of existing records into the archive
     newscrawl archive reindex                    rebuild the index from the records
     newscrawl archive stats                      records per outlet, language and month
+    newscrawl archive rebuild [--raw DIR]        re-extract records from the raw archive (WARC files)
     newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
     newscrawl status                             per outlet: last crawl, its health checks, archive growth
 
@@ -134,6 +135,27 @@ def cmd_archive_reindex(args: argparse.Namespace) -> int:
     return 1 if report.unreadable else 0
 
 
+def default_raw_dir() -> str | None:
+    """The raw archive folder of the project settings (``RAW_ARCHIVE_DIR``)."""
+    return os.environ.get("NEWSCRAWL_RAW_ARCHIVE_DIR") or _project_setting("RAW_ARCHIVE_DIR")
+
+
+def cmd_archive_rebuild(args: argparse.Namespace) -> int:
+    from newscrawl.rebuild import rebuild
+
+    raw = args.raw or default_raw_dir()
+    if not raw:
+        raise SystemExit("newscrawl archive rebuild: give --raw DIR (or set RAW_ARCHIVE_DIR)")
+    archive = open_archive(args.archive)
+    report = rebuild(archive, raw, rewrite=args.rewrite, timezone_name=args.timezone, processes=args.processes,
+                     timeout=args.timeout)
+    result = report.to_json()
+    if not args.list:
+        result["added"], result["rewritten"] = len(report.added), len(report.rewritten)
+    _print_json(result)
+    return 0
+
+
 def cmd_archive_stats(args: argparse.Namespace) -> int:
     stats = open_archive(args.archive).stats()
     if args.json:
@@ -227,6 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "stats":
             p.add_argument("--json", action="store_true", help="print JSON")
         p.set_defaults(func=func)
+    p = asub.add_parser("rebuild", help="re-extract records from the raw archive's WARC files")
+    p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
+    p.add_argument("--raw", help="a WARC file or folder (default: the project's RAW_ARCHIVE_DIR)")
+    p.add_argument("--rewrite", action="store_true",
+                   help="also rewrite records the archive holds, in place (number, hash and name kept)")
+    p.add_argument("--timezone", default="UTC", help="zone of undated-offset times on sites without a module")
+    p.add_argument("--processes", type=int, default=-1, help="extraction processes (-1: one per core)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds one page may take to extract")
+    p.add_argument("--list", action="store_true", help="list the records added and rewritten, not just count them")
+    p.set_defaults(func=cmd_archive_rebuild)
 
     # -- running on a server
     p = sub.add_parser("schedule", help="submit the crawls of a schedule file to Scrapyd when they are due")

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin
 
+import trafilatura
 from itemadapter import ItemAdapter
 
 from newscrawl.dates import extract_page_date, machine_dates_from_html
@@ -83,12 +84,21 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
     ld = news_article_jsonld(tree) or {}
     sources: dict[str, str] = {}
     whole: dict[str, Any] | None = None
+    metadata: Any = None
 
     def whole_page() -> dict[str, Any]:
+        """trafilatura's main text of the page (run once, and only when a field needs it)."""
         nonlocal whole
         if whole is None:
-            whole = page_text(html, url)
+            whole = page_text(html, url, with_metadata=False)
         return whole
+
+    def page_metadata(name: str) -> str | None:
+        """A field of trafilatura's metadata of the page (only when the page's markup lacks it)."""
+        nonlocal metadata
+        if metadata is None:
+            metadata = trafilatura.extract_metadata(html, default_url=url, extensive=False) or False
+        return (getattr(metadata, name, None) or None) if metadata else None
 
     # title
     title = css_text(tree, layout.title) if layout else None
@@ -104,7 +114,7 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
         title = _strip_suffix(outlet, text_of(css_first(tree, ("title",))) or None)
         sources["title"] = "html-title"
     if not title:
-        title, sources["title"] = whole_page().get("title"), "trafilatura"
+        title, sources["title"] = page_metadata("title"), "trafilatura"
 
     # lead and body
     lead_el = css_first(tree, layout.lead) if layout and layout.lead else None
@@ -121,6 +131,8 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
             body, sources["body"] = from_ld, "jsonld"
         else:
             body, sources["body"] = drop_related(from_page, related), "trafilatura"
+    if body and title and body[0] == title:  # the headline, when the text block starts with it
+        body = body[1:]
     if lead and not (body and (body[0] == lead or body[0].startswith(lead))):
         body.insert(0, lead)
     # pages may repeat the headline above the text (an image caption): it is never body text
@@ -139,7 +151,7 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
         names = jsonld_people(ld.get("author"))
         author, sources["author"] = (", ".join(names) or None), "jsonld"
     if not author and not layout:
-        author, sources["author"] = whole_page().get("author"), "trafilatura"
+        author, sources["author"] = page_metadata("author"), "trafilatura"
 
     # tags
     tags = layout.tag_texts(tree) if layout and layout.tags else []
@@ -193,6 +205,7 @@ def build_article(fields: dict[str, Any], url: str, outlet: Outlet | None, editi
         fetched_at=datetime.now(timezone.utc), date_candidates=fields["date_candidates"],
         visible_dates=fields["visible_dates"], timezone=outlet.timezone if outlet else None,
         language_hint=outlet.language_of(edition) if outlet else None, sources=sources,
+        language=fields.get("language"),
     )
 
 

@@ -32,6 +32,29 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     return text
 
 
+#: share of control or undecodable characters above which a "page" is binary data
+BINARY_SHARE = 0.02
+_BINARY_CHAR = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
+def looks_binary(text: str, sample: int = 8192) -> bool:
+    """Whether decoded "HTML" is really binary data (an image or archive served as text/html):
+    too many control characters or undecodable bytes (U+FFFD) in its start."""
+    head = text[:sample]
+    return bool(head) and len(_BINARY_CHAR.findall(head)) > BINARY_SHARE * len(head)
+
+
+#: how far from its end a page is searched for its closing tags
+TAIL_BYTES = 4096
+_CLOSING_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
+
+
+def looks_truncated(body: bytes) -> bool:
+    """Whether an HTML document was cut short (a server that sent a valid response of part of a
+    page): it has neither ``</body>`` nor ``</html>`` near its end."""
+    return not _CLOSING_TAG.search(body[-TAIL_BYTES:])
+
+
 def html_tree(html: str | bytes) -> HtmlElement | None:
     """A forgiving lxml tree of a page; None for an empty or unparsable document."""
     if isinstance(html, str):
@@ -46,8 +69,9 @@ def html_tree(html: str | bytes) -> HtmlElement | None:
 
 
 def squash(text: str | None) -> str:
-    """Text with runs of white space collapsed and ends stripped."""
-    return _SPACE.sub(" ", text or "").strip()
+    """Text with runs of white space collapsed and ends stripped; undecodable bytes of a broken page
+    (U+FFFD) are dropped, as they carry no text."""
+    return _SPACE.sub(" ", (text or "").replace("\ufffd", "")).strip()
 
 
 def text_of(element: HtmlElement | None) -> str:
@@ -329,9 +353,10 @@ def densest_block(tree: HtmlElement) -> list[str]:
     return block_paragraphs(fragment)
 
 
-def page_text(html: str, url: str | None = None) -> dict[str, Any]:
-    """trafilatura on a whole page: ``{"text", "title", "author", "date", "tags", "description"}``."""
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+def page_text(html: str, url: str | None = None, *, with_metadata: bool = True) -> dict[str, Any]:
+    """trafilatura on a whole page: ``{"text", "title", "author", "date", "tags", "description"}``
+    (without ``with_metadata``, only ``text``: a quarter faster)."""
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=with_metadata, include_comments=False,
                                       include_tables=True)
     if doc is None:
         return {}

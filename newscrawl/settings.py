@@ -28,11 +28,16 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 10
 # items are small and pipelines are quick; Scrapy's default of 100 costs time per response
+# (0.6-1.0 ms); records are written in a thread of their own, so a few items in flight suffice
 CONCURRENT_ITEMS = 8
 
 DOWNLOADER_MIDDLEWARES = {
     # answers every request from saved WARC responses when REPLAY is set
     "newscrawl.middlewares.replay.ReplayMiddleware": 950,
+    # the raw archive (RAW_ARCHIVE_DIR): redirects before RedirectMiddleware (600) follows them,
+    # everything else after HttpCompressionMiddleware (590) has decoded the body
+    "newscrawl.middlewares.rawarchive.RawArchiveRedirectMiddleware": 605,
+    "newscrawl.middlewares.rawarchive.RawArchiveMiddleware": 585,
 }
 
 EXTENSIONS = {
@@ -60,12 +65,23 @@ ARCHIVE_FSYNC = True
 #: is a reprint and is not archived; 0.5 is measured by benchmarks/bench_reprints.py (the index's LSH
 #: bands are tuned for thresholds from about 0.45 up)
 REPRINT_THRESHOLD = 0.5
+#: write records and index entries in a thread of their own (file and index I/O never holds the crawl)
+ARCHIVE_WRITER_THREAD = True
 #: a WARC file or folder of WARC files to answer every request from, instead of the network
 REPLAY = None
-#: worker processes for extraction (0: in the crawl's thread; -1: one per core)
-EXTRACTION_PROCESSES = 0
+#: worker processes for extraction (-1: one per core; 0: in the crawl's thread, without a time limit)
+EXTRACTION_PROCESSES = -1
 #: seconds one page may take to extract before it is given up (and counted)
 EXTRACTION_TIMEOUT = 60
+#: seconds past EXTRACTION_TIMEOUT after which a worker that has not given up is killed and replaced
+EXTRACTION_KILL_GRACE = 5
+#: pages a worker process extracts before it is replaced (bounds its memory; 0: never)
+EXTRACTION_TASKS_PER_WORKER = 5000
+#: keep every fetched response in WARC files in this folder (the raw archive); unset: off.
+#: A server installation sets it (env NEWSCRAWL_RAW_ARCHIVE_DIR)
+RAW_ARCHIVE_DIR = os.environ.get("NEWSCRAWL_RAW_ARCHIVE_DIR") or None
+#: a raw-archive WARC file is closed and the next one begun past this size (bytes)
+RAW_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 #: listing pages an incremental crawl walks at most per edition and listing
 INCREMENTAL_MAX_PAGES = 10
 #: listing pages a backfill walks at most per edition and listing (a safety bound)

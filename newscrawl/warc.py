@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -19,12 +20,17 @@ from pathlib import Path
 
 from w3lib.url import canonicalize_url
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
 
 #: headers that describe the transfer, not the (decoded) body a WARC record holds
 TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 WARC_SUFFIXES = (".warc", ".warc.gz")
+#: WARC header of a response record that answered a spider's article request
+ARTICLE_HEADER = "Newscrawl-Article"
 
 
 def exchange_key(method: str, url: str, body: bytes | None = None) -> str:
@@ -42,6 +48,8 @@ class StoredResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    #: whether the response answered an article request of a crawl (raw archive)
+    article: bool = False
 
 
 def _http_date(when: datetime | None) -> str:
@@ -51,14 +59,16 @@ def _http_date(when: datetime | None) -> str:
 
 def write_exchange(writer: WARCWriter, url: str, status: int, headers: Iterable[tuple[str, str]], body: bytes,
                    *, method: str = "GET", request_headers: Iterable[tuple[str, str]] = (),
-                   request_body: bytes = b"", reason: str = "", fetched: datetime | None = None) -> None:
-    """Append one exchange (response, then its request) to a WARC."""
+                   request_body: bytes = b"", reason: str = "", fetched: datetime | None = None,
+                   warc_headers: dict[str, str] | None = None) -> None:
+    """Append one exchange (response, then its request) to a WARC; ``warc_headers`` are added to the
+    response record's WARC headers."""
     kept = [(k, v) for k, v in headers if k.lower() not in TRANSFER_HEADERS]
     kept.append(("Content-Length", str(len(body))))
     http = StatusAndHeaders(f"{status} {reason or 'OK'}", kept, protocol="HTTP/1.1")
     warc_date = _http_date(fetched)
     response = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http,
-                                         warc_headers_dict={"WARC-Date": warc_date})
+                                         warc_headers_dict={"WARC-Date": warc_date, **(warc_headers or {})})
     writer.write_record(response)
     path = url.split("//", 1)[-1].split("/", 1)
     target = "/" + (path[1] if len(path) > 1 else "")
@@ -69,6 +79,13 @@ def write_exchange(writer: WARCWriter, url: str, status: int, headers: Iterable[
         warc_headers_dict={"WARC-Date": warc_date,
                            "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
     writer.write_record(request)
+
+
+def _complete(record: ArcWarcRecord) -> bool:
+    """Whether a record's block is all there (reads it): a crawl killed while writing leaves the
+    last record of a file shorter than its declared length."""
+    record.content_stream().read()
+    return not getattr(record.raw_stream, "limit", 0)
 
 
 def warc_files(path: str | os.PathLike[str]) -> list[Path]:
@@ -102,17 +119,25 @@ class WarcLookup:
         requests: dict[str, tuple[str, bytes]] = {}
         with open(file, "rb") as fh:
             records = ArchiveIterator(fh)
-            for record in records:
-                rid = record.rec_headers.get_header("WARC-Record-ID")
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                if record.rec_type == "response" and url:
-                    responses[rid] = (url, records.get_record_offset())
-                elif record.rec_type == "request":
-                    method = record.http_headers.protocol if record.http_headers else "GET"
-                    body = record.content_stream().read()
-                    to = record.rec_headers.get_header("WARC-Concurrent-To")
-                    if to:
-                        requests[to] = (method, body)
+            rid = None
+            try:
+                for record in records:
+                    rid = record.rec_headers.get_header("WARC-Record-ID")
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    if record.rec_type == "response" and url:
+                        responses[rid] = (url, records.get_record_offset())
+                        if not _complete(record):
+                            raise EOFError("record cut short")
+                    elif record.rec_type == "request":
+                        method = record.http_headers.protocol if record.http_headers else "GET"
+                        body = record.content_stream().read()
+                        to = record.rec_headers.get_header("WARC-Concurrent-To")
+                        if to:
+                            requests[to] = (method, body)
+            except Exception as exc:  # a file cut short by a killed crawl: what precedes the cut is kept
+                logger.warning("WARC %s is cut short (%s): read %d responses before it", file,
+                               type(exc).__name__, len(responses))
+                responses.pop(rid, None)  # the record the cut fell into
         for rid, (url, offset) in responses.items():
             method, body = requests.get(rid, ("GET", b""))
             self._where[exchange_key(method, url, body)] = (file, offset)
@@ -139,4 +164,5 @@ class WarcLookup:
                 url=record.rec_headers.get_header("WARC-Target-URI"),
                 status=int(record.http_headers.get_statuscode() or 200),
                 headers=[(k, v) for k, v in record.http_headers.headers if k.lower() not in TRANSFER_HEADERS],
-                body=record.content_stream().read())
+                body=record.content_stream().read(),
+                article=record.rec_headers.get_header(ARTICLE_HEADER) == "yes")

@@ -1,64 +1,196 @@
-"""Running extraction off the reactor thread: inline, or in a pool of worker processes."""
+"""Running extraction off the reactor thread: in a pool of worker processes, or inline.
+
+Extraction (lxml, trafilatura, JSON-LD) is CPU-bound and holds the GIL, so a crawl extracts in
+worker processes (``EXTRACTION_PROCESSES``; ``-1``: one per core) while the reactor keeps
+fetching. The pool is spawn-based (no fork of a running reactor) and bounds every page in time
+twice: inside the worker an interval timer stops a page after ``EXTRACTION_TIMEOUT`` seconds
+(trafilatura and lxml return to Python often, so this is the usual way a runaway page ends), and
+a page whose worker has not answered ``EXTRACTION_KILL_GRACE`` seconds later (stuck in C code) has
+its worker processes killed and replaced; the other pages they held are extracted again.
+Either way the page counts as ``newscrawl/extraction/timeouts`` and the crawl goes on.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
+import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from scrapy import signals
-from scrapy.crawler import Crawler
-
 from newscrawl.extraction import parse_page
+from newscrawl.language import detect_language
 
 logger = logging.getLogger(__name__)
 
+#: seconds a worker gets beyond the page's time limit to give up by itself before it is killed
+DEFAULT_KILL_GRACE = 5.0
+#: pages submitted per worker at once: one running, one waiting, so that no worker idles between pages
+QUEUED_PER_WORKER = 2
+#: pages a worker extracts before it is replaced (bounds the memory a long crawl's workers hold)
+DEFAULT_TASKS_PER_WORKER = 5000
+
+
+class ExtractionTimeout(BaseException):
+    """A page took longer to extract than its time limit (a BaseException, so that no library's
+    ``except Exception`` swallows it)."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise ExtractionTimeout
+
+
+def extract_in_worker(html: str, url: str, outlet: str | None, timeout: float,
+                      language_hint: str | None = None) -> dict[str, Any] | None:
+    """``parse_page`` in a worker process, stopped by an interval timer after ``timeout`` seconds
+    (None then). The fields also carry ``language``, detected from title and body as the language
+    pipeline does it (``language_hint``: the edition's language), so that it costs the crawl nothing."""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        fields = parse_page(html, url, outlet)
+        if fields:
+            fields["language"] = detect_language(f"{fields['title'] or ''}\n{fields['body'] or ''}",
+                                                 prior=language_hint)
+        return fields
+    except ExtractionTimeout:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def default_processes() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # platforms without affinity
+        return os.cpu_count() or 1
+
+
+def resolve_processes(setting: int) -> int:
+    """The number of workers an ``EXTRACTION_PROCESSES`` value means (``-1``: one per core)."""
+    return default_processes() if setting < 0 else setting
+
 
 class Extractor:
-    """Parses article pages, in ``EXTRACTION_PROCESSES`` worker processes (0: in the crawl's own
-    thread). One per crawl, shared by its spider; shut down when the spider closes."""
+    """Parses article pages in ``processes`` worker processes (0: in the calling thread, without a
+    time limit: for debugging and small tests). One per crawl, shared by its spider; shut down when
+    the spider closes. ``counts`` holds what went wrong (also counted in the crawl's stats)."""
 
-    def __init__(self, processes: int = 0, timeout: float = 60.0):
+    def __init__(self, processes: int = 0, timeout: float = 60.0, *, kill_grace: float = DEFAULT_KILL_GRACE,
+                 tasks_per_worker: int | None = DEFAULT_TASKS_PER_WORKER, crawler: Any = None,
+                 task: Callable[..., dict[str, Any] | None] = extract_in_worker):
         self.processes = processes
         self.timeout = timeout
+        self.kill_grace = kill_grace
+        self.tasks_per_worker = tasks_per_worker
+        self.crawler = crawler
+        #: what a worker runs for a page (a module-level function, for spawned workers to import)
+        self.task = task
+        self.counts: dict[str, int] = {}
         self._pool: ProcessPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Extractor:
+    def from_crawler(cls, crawler: Any) -> Extractor:
+        """The crawl's extractor (``EXTRACTION_PROCESSES``, ``EXTRACTION_TIMEOUT``, ``EXTRACTION_KILL_GRACE``,
+        ``EXTRACTION_TASKS_PER_WORKER``)."""
         existing = getattr(crawler, "_newscrawl_extractor", None)
         if existing is not None:
             return existing
-        processes = crawler.settings.getint("EXTRACTION_PROCESSES", 0)
-        if processes < 0:
-            processes = os.cpu_count() or 1
-        extractor = cls(processes, crawler.settings.getfloat("EXTRACTION_TIMEOUT", 60.0))
+        from scrapy import signals
+
+        settings = crawler.settings
+        extractor = cls(resolve_processes(settings.getint("EXTRACTION_PROCESSES", 0)),
+                        settings.getfloat("EXTRACTION_TIMEOUT", 60.0),
+                        kill_grace=settings.getfloat("EXTRACTION_KILL_GRACE", DEFAULT_KILL_GRACE),
+                        tasks_per_worker=settings.getint("EXTRACTION_TASKS_PER_WORKER", DEFAULT_TASKS_PER_WORKER)
+                        or None,
+                        crawler=crawler)
         crawler.signals.connect(extractor.close, signal=signals.spider_closed)
         crawler._newscrawl_extractor = extractor  # type: ignore[attr-defined]
         return extractor
 
+    def _count(self, what: str) -> None:
+        self.counts[what] = self.counts.get(what, 0) + 1
+        if self.crawler is not None:  # the crawl's stats exist once it runs
+            self.crawler.stats.inc_value(f"newscrawl/extraction/{what}")
+
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                             max_tasks_per_child=self.tasks_per_worker)
         return self._pool
 
-    async def parse(self, html: str, url: str, outlet: str | None) -> dict[str, Any] | None:
-        """The fields of a page (see ``parse_page``); None when extraction failed or timed out."""
-        try:
-            if not self.processes:
+    async def parse(self, html: str, url: str, outlet: str | None,
+                    language_hint: str | None = None) -> dict[str, Any] | None:
+        """The fields of a page (see ``parse_page``; in a pool, with ``language`` too); None when
+        extraction failed or ran out of time."""
+        if not self.processes:
+            try:
                 return parse_page(html, url, outlet)
-            future = self._get_pool().submit(parse_page, html, url, outlet)
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-        except asyncio.TimeoutError:
-            logger.warning("extraction timed out after %.0f s: %s", self.timeout, url)
-        except Exception:  # a bad page must never stop the crawl
-            logger.exception("extraction failed: %s", url)
-        return None
+            except Exception:  # a bad page must never stop the crawl
+                self._count("errors")
+                logger.exception("extraction failed: %s", url)
+                return None
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(QUEUED_PER_WORKER * self.processes)
+        async with self._slots:  # at most one page waits per busy worker: the clock is (nearly) its own
+            for _attempt in range(2):
+                pool = self._get_pool()
+                started = time.monotonic()
+                try:
+                    future = pool.submit(self.task, html, url, outlet, self.timeout, language_hint)
+                    fields = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout + self.kill_grace)
+                except asyncio.TimeoutError:
+                    self._count("timeouts")
+                    self._count("workers_killed")
+                    logger.warning("extraction of %s did not stop after %.0f s: its worker is killed", url,
+                                   time.monotonic() - started)
+                    self._discard(pool)
+                    return None
+                except BrokenProcessPool:
+                    # a worker died (killed for another page, or crashed on this one): once more on a new pool
+                    self._discard(pool)
+                    continue
+                except Exception:
+                    self._count("errors")
+                    logger.exception("extraction failed: %s", url)
+                    return None
+                if fields is None:
+                    self._count("timeouts")
+                    logger.warning("extraction of %s stopped after its time limit of %.0f s", url, self.timeout)
+                return fields
+            self._count("errors")
+            logger.error("extraction failed twice with its worker dying: %s", url)
+            return None
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        """Kill the workers of a pool (a runaway page holds one) and start afresh on next use."""
+        if self._pool is pool:
+            self._pool = None
+        # the executor has no public way to stop a busy worker before Python 3.14
+        for process in list(getattr(pool, "_processes", {}).values()):
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        """Stop the worker processes."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Stop the worker processes (those still busy after a few seconds are killed)."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + DEFAULT_KILL_GRACE
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()

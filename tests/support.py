@@ -76,10 +76,9 @@ class CrawlRun:
         return int(self.stats.get(name, 0))
 
 
-def run_crawl(spider: str, workdir: Path, *, archive: Path, replay: Path | None = None,
-              args: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
-              timeout: float = 300) -> CrawlRun:
-    """Run ``scrapy crawl`` as a user would, in a subprocess; returns its items, report and log."""
+def crawl_command(spider: str, workdir: Path, *, archive: Path, replay: Path | None = None,
+                  args: dict[str, str] | None = None, settings: dict[str, Any] | None = None) -> list[str]:
+    """The ``scrapy crawl`` command line of a test crawl (items and report into ``workdir``)."""
     workdir.mkdir(parents=True, exist_ok=True)
     items_path, report_path = workdir / "items.jsonl", workdir / "report.json"
     for p in (items_path, report_path):
@@ -93,10 +92,30 @@ def run_crawl(spider: str, workdir: Path, *, archive: Path, replay: Path | None 
         cmd += ["-s", f"{key}={value}"]
     for key, value in (args or {}).items():
         cmd += ["-a", f"{key}={value}"]
+    return cmd
+
+
+def crawl_env() -> dict[str, str]:
+    """The environment of a test crawl: this checkout's code, no archive folder from outside."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("NEWSCRAWL_ARCHIVE_DIR", None)
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    for name in ("NEWSCRAWL_ARCHIVE_DIR", "NEWSCRAWL_RAW_ARCHIVE_DIR", "NEWSCRAWL_CRAWL_REPORT"):
+        env.pop(name, None)
+    return env
+
+
+def run_crawl(spider: str, workdir: Path, *, archive: Path, replay: Path | None = None,
+              args: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+              timeout: float = 300) -> CrawlRun:
+    """Run ``scrapy crawl`` as a user would, in a subprocess; returns its items, report and log."""
+    cmd = crawl_command(spider, workdir, archive=archive, replay=replay, args=args, settings=settings)
+    proc = subprocess.run(cmd, cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=timeout)
+    return crawl_result(workdir, proc.returncode, proc.stderr)
+
+
+def crawl_result(workdir: Path, returncode: int, log: str) -> CrawlRun:
+    """What a crawl run in ``workdir`` left behind."""
+    items_path, report_path = workdir / "items.jsonl", workdir / "report.json"
     items = [json.loads(line) for line in items_path.read_text(encoding="utf-8").splitlines()] \
         if items_path.exists() else []
     report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
-    return CrawlRun(proc.returncode, items, report, proc.stderr)
+    return CrawlRun(returncode, items, report, log)

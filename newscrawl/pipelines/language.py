@@ -28,7 +28,8 @@ class LanguagePipeline:
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
-        language = tag_language(adapter)
+        # detected from the same text already when the page was extracted in a worker process
+        language = adapter.get("language") or tag_language(adapter)
         self.stats.inc_value(f"newscrawl/language/{language or 'unknown'}")
         hint = adapter.get("language_hint")
         if language and hint and language != hint:

@@ -21,7 +21,7 @@ from newscrawl.dates import parse_machine_date, parse_visible_date, resolve_publ
 from newscrawl.extraction import MIN_BODY_CHARS, build_article
 from newscrawl.items import Article
 from newscrawl.outlets import Outlet
-from newscrawl.parsing import html_tree, squash, text_of
+from newscrawl.parsing import html_tree, looks_binary, squash, text_of
 from newscrawl.urls import clean_url
 from newscrawl.workers import Extractor
 
@@ -186,11 +186,16 @@ class NewsSpider(scrapy.Spider):
         """The last day of the crawl's range."""
         return self.until or datetime.now(self.zone).date()
 
+    @property
+    def state_key(self) -> str:
+        """The name under which the index keeps this spider's incremental state."""
+        return self.name
+
     def watermark(self, edition: str) -> datetime | None:
         """The newest publication time the previous crawls of an edition got through to (read once
         per crawl: this crawl's progress is stored only when it closes)."""
         if edition not in self._watermarks:
-            value = self.archive.index.get_state(self.name, f"newest/{edition}")
+            value = self.archive.index.get_state(self.state_key, f"newest/{edition}")
             self._watermarks[edition] = datetime.fromisoformat(value) if value else None
         return self._watermarks[edition]
 
@@ -396,7 +401,12 @@ class NewsSpider(scrapy.Spider):
         if not response.body.strip():
             self.skip(response, "empty_page")
             return
-        fields = await self.extractor.parse(response.text, response.url, self.outlet.name)
+        if looks_binary(response.text):
+            self.skip(response, "binary_page")
+            return
+        edition = edition or self.outlet.edition_of(response.url)
+        fields = await self.extractor.parse(response.text, response.url, self.outlet.name,
+                                            self.outlet.language_of(edition))
         if fields is None:
             self.skip(response, "extraction_failed")
             return
@@ -406,7 +416,6 @@ class NewsSpider(scrapy.Spider):
         if len(fields["body"]) < MIN_BODY_CHARS or not fields.get("title") or self.is_listing(response, fields):
             self.skip(response, "not_an_article")
             return
-        edition = edition or self.outlet.edition_of(response.url)
         article = self.article_from_fields(response, edition, fields)
         article.aliases = [u for u in response.meta.get("redirect_urls", ()) if u != article.url]
         yield article
@@ -512,4 +521,4 @@ class NewsSpider(scrapy.Spider):
         for edition in self.newest_seen:
             newest = self.next_watermark(edition)
             if newest is not None:
-                self.archive.index.set_state(self.name, f"newest/{edition}", newest.isoformat())
+                self.archive.index.set_state(self.state_key, f"newest/{edition}", newest.isoformat())

@@ -1,0 +1,139 @@
+"""The raw archive: every response a crawl fetches, kept in WARC files beside the records.
+
+With ``RAW_ARCHIVE_DIR`` set (a server installation sets it through ``NEWSCRAWL_RAW_ARCHIVE_DIR``),
+each response is appended to a gzipped WARC file there (warcio; see ``newscrawl.warc``), and a file
+that reaches ``RAW_ARCHIVE_MAX_BYTES`` is closed and the next one begun. Responses answered from
+``REPLAY`` are not written again. The files can answer a later crawl (``-s REPLAY=DIR``) through
+fixed parsers, and ``newscrawl archive rebuild`` re-extracts records from them.
+
+Two downloader middlewares share one writer: ``RawArchiveMiddleware`` sits just below
+``HttpCompressionMiddleware`` and so sees bodies decoded (a WARC record here holds the body as the
+crawler read it); ``RawArchiveRedirectMiddleware`` sits above ``RedirectMiddleware``, which would
+otherwise turn a redirect into a new request before it is written, so that replay follows the
+same redirect chains.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from warcio.warcwriter import WARCWriter
+
+from newscrawl.warc import ARTICLE_HEADER, write_exchange
+
+logger = logging.getLogger(__name__)
+
+#: a WARC file is closed and the next one begun past this size (bytes, compressed)
+DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def header_pairs(headers: Any) -> list[tuple[str, str]]:
+    """Scrapy headers as ``(name, value)`` text pairs, one per value."""
+    return [(key.decode("latin-1"), value.decode("latin-1"))
+            for key, values in headers.items() for value in values]
+
+
+class RawArchiveWriter:
+    """Appends exchanges to WARC files ``<name>-<UTC time>-<pid>-<NNNNN>.warc.gz`` in a folder,
+    starting a new file when the current one reaches ``max_bytes``. Each exchange is flushed, so a
+    crawl killed at any moment leaves every earlier exchange readable (at most the last one cut)."""
+
+    def __init__(self, folder: str | os.PathLike[str], name: str = "crawl", max_bytes: int = DEFAULT_MAX_BYTES):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.name = _UNSAFE.sub("_", name) or "crawl"
+        self.max_bytes = max_bytes
+        self.started = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        self.sequence = 0
+        self.files: list[Path] = []
+        self.exchanges = 0
+        self._fh: IO[bytes] | None = None
+        self._writer: WARCWriter | None = None
+
+    def _open_next(self) -> None:
+        self.close()
+        self.sequence += 1
+        path = self.folder / f"{self.name}-{self.started}-{os.getpid()}-{self.sequence:05d}.warc.gz"
+        self._fh = open(path, "ab")  # noqa: SIM115 - held open across many writes, closed in close()
+        self._writer = WARCWriter(self._fh, gzip=True)
+        self.files.append(path)
+
+    def write(self, url: str, status: int, headers: list[tuple[str, str]], body: bytes, *, method: str = "GET",
+              request_headers: list[tuple[str, str]] = (), request_body: bytes = b"", article: bool = False) -> None:
+        """Append one exchange; rotate first when the current file is full."""
+        if self._fh is None or self._fh.tell() >= self.max_bytes:
+            self._open_next()
+        assert self._writer is not None and self._fh is not None
+        write_exchange(self._writer, url, status, headers, body, method=method, request_headers=request_headers,
+                       request_body=request_body, warc_headers={ARTICLE_HEADER: "yes"} if article else None)
+        self._fh.flush()
+        self.exchanges += 1
+
+    def close(self) -> None:
+        """Close the current file."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = self._writer = None
+
+
+class RawArchiveMiddleware:
+    """Writes every fetched response (not 3xx: see ``RawArchiveRedirectMiddleware``) to the raw archive."""
+
+    def __init__(self, crawler: Crawler, writer: RawArchiveWriter):
+        self.stats = crawler.stats
+        self.writer = writer
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RawArchiveMiddleware:
+        return cls(crawler, cls.shared_writer(crawler))
+
+    @staticmethod
+    def shared_writer(crawler: Crawler) -> RawArchiveWriter:
+        """The crawl's one writer (``RAW_ARCHIVE_DIR``, ``RAW_ARCHIVE_MAX_BYTES``); NotConfigured when unset."""
+        folder = crawler.settings.get("RAW_ARCHIVE_DIR")
+        if not folder:
+            raise NotConfigured("RAW_ARCHIVE_DIR is not set")
+        writer = getattr(crawler, "_newscrawl_raw_archive", None)
+        if writer is None:
+            name = crawler.spidercls.name if crawler.spidercls is not None else "crawl"
+            writer = RawArchiveWriter(folder, name, crawler.settings.getint("RAW_ARCHIVE_MAX_BYTES", DEFAULT_MAX_BYTES))
+            crawler.signals.connect(writer.close, signal=signals.spider_closed)
+            crawler._newscrawl_raw_archive = writer  # type: ignore[attr-defined]
+            logger.info("raw archive: writing fetched responses to %s", writer.folder)
+        return writer
+
+    def wanted(self, response: Response) -> bool:
+        """Whether this middleware writes the response."""
+        return not (300 <= response.status < 400 and "Location" in response.headers)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if "replay" in response.flags or "replay-missing" in response.flags or not self.wanted(response):
+            return response
+        try:
+            self.writer.write(response.url, response.status, header_pairs(response.headers), response.body,
+                              method=request.method, request_headers=header_pairs(request.headers),
+                              request_body=request.body,
+                              article=bool(request.meta.get("newscrawl_article")) and response.status == 200)
+        except OSError as exc:  # a full disk must not stop the crawl; the records matter more
+            self.stats.inc_value("newscrawl/raw_archive/errors")
+            logger.error("raw archive: cannot write %s: %s", response.url, exc)
+            return response
+        self.stats.inc_value("newscrawl/raw_archive/responses")
+        return response
+
+
+class RawArchiveRedirectMiddleware(RawArchiveMiddleware):
+    """Writes redirects (3xx with a Location) to the raw archive before they are followed."""
+
+    def wanted(self, response: Response) -> bool:
+        return not super().wanted(response)

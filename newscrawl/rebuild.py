@@ -1,0 +1,209 @@
+"""``newscrawl archive rebuild``: records re-extracted from the raw archive (WARC files).
+
+What rebuild does, for every article response the raw archive holds (status 200, written for an
+article request of a crawl; the newest fetch of a URL wins):
+
+1. the page is extracted again with the current code (``parse_page``, then language and date
+   tagging as the pipelines do them); pages that are binary, empty or no article are skipped and
+   counted;
+2. an article the archive lacks (by URL keys, then by body fingerprint) is added as a new record,
+   exactly as a crawl would add it;
+3. with ``rewrite``, an article the archive already holds as a record newscrawl wrote is rendered
+   again and replaces that record atomically (temporary file, flushed, renamed over it), keeping its
+   number, hash, name and layout; legacy records (the user's own) are never rewritten. Without
+   ``rewrite`` existing records are left alone.
+
+Spider-specific amendments (an outlet spider taking a date from the URL, an API's fields) are not
+re-run here: to re-run whole spiders over the raw archive, crawl with ``-s REPLAY=DIR``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from itemadapter import ItemAdapter
+
+from newscrawl.archive import Archive, article_keys
+from newscrawl.archive.index import IndexEntry
+from newscrawl.archive.records import render_article
+from newscrawl.archive.store import TEMP_PREFIX
+from newscrawl.extraction import MIN_BODY_CHARS, build_article
+from newscrawl.fingerprints import body_fingerprints
+from newscrawl.items import Article
+from newscrawl.outlets import Outlet, get_outlet, outlet_for_url
+from newscrawl.parsing import decode_html, looks_binary, looks_truncated
+from newscrawl.pipelines.dates import tag_published
+from newscrawl.pipelines.language import tag_language
+from newscrawl.urls import bare_host, host_of
+from newscrawl.warc import StoredResponse, WarcLookup
+from newscrawl.workers import extract_in_worker, resolve_processes
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RebuildReport:
+    """What a rebuild did."""
+
+    responses: int = 0
+    articles: int = 0
+    added: list[str] = field(default_factory=list)
+    rewritten: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    present: int = 0
+    duplicates: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, why: str) -> None:
+        self.skipped[why] = self.skipped.get(why, 0) + 1
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def outlet_of(url: str, timezone_name: str = "UTC") -> tuple[Outlet, bool]:
+    """The outlet of a URL, and whether it has a module; a site without one is named after its host."""
+    outlet = outlet_for_url(url)
+    if outlet is not None:
+        return outlet, True
+    from newscrawl.spiders.site import site_outlet
+
+    return site_outlet(bare_host(host_of(url)), timezone_name), False
+
+
+def stored_articles(raw: str | os.PathLike[str]) -> Iterator[StoredResponse]:
+    """The article responses of a raw archive (status 200, fetched for an article request)."""
+    for stored in WarcLookup(raw).iter_responses():
+        if stored.article and stored.status == 200:
+            yield stored
+
+
+def content_type(stored: StoredResponse) -> str | None:
+    """The Content-Type header of a stored response."""
+    return next((v for k, v in stored.headers if k.lower() == "content-type"), None)
+
+
+def article_from_response(stored: StoredResponse, fields: dict[str, Any] | None,
+                          timezone_name: str = "UTC") -> Article | str:
+    """The tagged article of a stored page given its extracted fields, or why there is none."""
+    if fields is None:
+        return "extraction_failed"
+    if not fields or len(fields.get("body") or "") < MIN_BODY_CHARS or not fields.get("title"):
+        return "not_an_article"
+    outlet, _ = outlet_of(stored.url, timezone_name)
+    article = build_article(fields, stored.url, outlet, outlet.edition_of(stored.url))
+    adapter = ItemAdapter(article)
+    tag_language(adapter)
+    tag_published(adapter)
+    return article
+
+
+def decoded_page(stored: StoredResponse) -> tuple[str | None, str | None]:
+    """``(html, None)`` for a stored page to extract, ``(None, why)`` for one that is no page."""
+    if not stored.body.strip():
+        return None, "empty_page"
+    html = decode_html(stored.body, content_type(stored))
+    if looks_binary(html):
+        return None, "binary_page"
+    if looks_truncated(stored.body):
+        return None, "truncated_page"
+    return html, None
+
+
+def rewrite_record(archive: Archive, number: int, article: Article) -> str | None:
+    """Render an article again over record ``number`` (same name, hash and layout), atomically;
+    returns the name when the text changed, None when it did not or the record is legacy."""
+    entry = archive.index.entry(number)
+    if entry is None or entry.legacy:
+        return None
+    path = archive.folder.path(entry.name)
+    layout = entry.layout if (entry.layout != "dated" or article.published) else "markdown"
+    if layout != entry.layout:
+        return None  # a dated record cannot lose its date
+    outlet = get_outlet(article.outlet)
+    text = render_article(layout, title=article.title, published=article.published, author=article.author,
+                          url=entry.url, outlet_name=outlet.short_name if outlet else article.outlet,
+                          paragraphs=article.paragraphs)
+    if path.read_text(encoding="utf-8") == text:
+        return None
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".part", dir=archive.root)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+    fresh = IndexEntry(number=number, name=entry.name, hash=entry.hash, layout=layout, outlet=article.outlet,
+                       edition=article.edition, language=article.language, url=entry.url,
+                       canonical_url=article.canonical_url, title=article.title,
+                       published=article.published.isoformat() if article.published else None,
+                       fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
+    archive.index.add(fresh, article_keys(entry.url, article.canonical_url) | article_keys(article.url),
+                      body_fingerprints(article.title, article.body))
+    return entry.name
+
+
+def _extract(stored: StoredResponse, timeout: float) -> dict[str, Any] | str | None:
+    """The fields of a stored page (None: out of time), or why it has none."""
+    html, problem = decoded_page(stored)
+    if html is None:
+        return problem
+    outlet, _ = outlet_of(stored.url)  # a site without a module gets the generic extraction
+    return extract_in_worker(html, stored.url, outlet.name, timeout)
+
+
+def rebuild(archive: Archive, raw: str | os.PathLike[str], *, rewrite: bool = False, timezone_name: str = "UTC",
+            processes: int = -1, timeout: float = 60.0) -> RebuildReport:
+    """Re-extract the raw archive's articles into ``archive`` (see the module's description)."""
+    report = RebuildReport()
+    pages = list(stored_articles(raw))
+    report.responses = len(pages)
+    workers = resolve_processes(processes)
+    pool = ProcessPoolExecutor(workers) if workers > 1 and len(pages) > 1 else None
+    try:
+        results = (pool.map(_extract, pages, [timeout] * len(pages), chunksize=8) if pool
+                   else (_extract(p, timeout) for p in pages))
+        for stored, fields in zip(pages, results, strict=True):
+            if isinstance(fields, str):
+                report.skip(fields)
+                continue
+            article = article_from_response(stored, fields, timezone_name)
+            if isinstance(article, str):
+                report.skip(article)
+                continue
+            report.articles += 1
+            apply_article(archive, article, report, rewrite=rewrite)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return report
+
+
+def apply_article(archive: Archive, article: Article, report: RebuildReport, *, rewrite: bool) -> None:
+    """Add a re-extracted article, or rewrite (or leave) the record that holds it."""
+    number = archive.index.find_url(article_keys(article.url, article.canonical_url))
+    if number is None:
+        if archive.index.find_fingerprint(body_fingerprints(article.title, article.body)) is not None:
+            report.duplicates += 1
+            return
+        report.added.append(archive.add(article).name)
+    elif rewrite:
+        name = rewrite_record(archive, number, article)
+        if name:
+            report.rewritten.append(name)
+        else:
+            report.unchanged += 1
+    else:
+        report.present += 1

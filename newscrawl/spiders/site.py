@@ -1,0 +1,225 @@
+"""``scrapy crawl site -a start=URL``: any news site that has a feed or a sitemap.
+
+The spider follows a site before it has an outlet module of its own. It finds articles through
+the site's sitemaps (named in ``robots.txt``, or ``/sitemap.xml``; sitemap indexes and news
+sitemaps included, read with Scrapy's sitemap machinery) and its RSS/Atom feeds (linked from the
+start page, or the start URL itself). Pages are read by the generic extraction: trafilatura,
+with JSON-LD and meta tags as fallbacks. The outlet is named after the host, which is also the
+label of the records' "Original:" link.
+
+News sitemaps' ``news:publication_date`` (else ``lastmod``) and feed dates decide ``since`` /
+``until`` and, without ``since``, what an incremental crawl can skip. The arguments are those of
+every outlet spider, plus ``start`` and ``timezone`` (the zone of dates printed without an
+offset; default UTC).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import lxml.etree
+from scrapy.http import Request, Response, TextResponse
+from scrapy.spiders import SitemapSpider
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from newscrawl.items import Article
+from newscrawl.outlets.base import Outlet
+from newscrawl.parsing import html_tree, looks_binary, looks_truncated
+from newscrawl.spiders.base import NewsSpider, SpiderArgumentError, feed_entries
+from newscrawl.urls import bare_host, host_of, same_site
+
+#: the key under which an incremental crawl keeps the newest date it saw
+WATERMARK_KEY = "all"
+#: feeds a page announces in its head
+FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
+#: URLs that are sitemaps rather than pages
+SITEMAP_URL = re.compile(r"(sitemap[^/]*\.xml(\.gz)?|\.xml\.gz)$", re.IGNORECASE)
+
+
+class NewsSitemap(Sitemap):
+    """Scrapy's sitemap reader, also keeping a news sitemap's ``news:publication_date``
+    (Scrapy's reader keeps only the direct children of ``<url>``)."""
+
+    __slots__ = ()
+
+    def _process_sitemap_element(self, elem: lxml.etree._Element) -> dict[str, Any] | None:
+        published = next((el.text for el in elem.iter("{*}publication_date") if el.text), None)
+        entry = super()._process_sitemap_element(elem)
+        if entry is not None and published:
+            entry["publication_date"] = published.strip()
+        return entry
+
+
+def site_outlet(host: str, timezone: str = "UTC") -> Outlet:
+    """The outlet of a site without a module of its own: named after its host."""
+    return Outlet(name=host, short_name=host, timezone=timezone, hosts=(host,), editions={})
+
+
+def feed_links(html: str, base_url: str) -> list[str]:
+    """The feeds a page announces with ``<link rel="alternate" type="application/rss+xml">``."""
+    tree = html_tree(html)
+    if tree is None:
+        return []
+    links = []
+    for el in tree.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"):
+        if (el.get("type") or "").split(";")[0].strip().lower() in FEED_LINK_TYPES:
+            links.append(urljoin(base_url, el.get("href").strip()))
+    return list(dict.fromkeys(links))
+
+
+class SiteSpider(NewsSpider, SitemapSpider):
+    """``scrapy crawl site -a start=URL [-a timezone=Europe/Moscow] [-a since=… [-a until=…]] [-a url=…]``
+
+    ``start`` is the site's home page, a feed, a sitemap (or sitemap index) or ``robots.txt``.
+    From a home page the spider reads the sitemaps ``robots.txt`` names (``/sitemap.xml`` when it
+    names none) and the feeds the page links to.
+    """
+
+    name = "site"
+    #: sitemap indexes may list sitemaps of other kinds (images, video): all are read, pages
+    #: that are not articles are skipped and counted
+    sitemap_alternate_links = False
+
+    def __init__(self, *args: Any, start: str | None = None, timezone: str = "UTC", **kwargs: Any):
+        if not start:
+            if not kwargs.get("url"):
+                raise SpiderArgumentError("-a start=URL is required: the site's home page, a feed or a sitemap")
+            start = kwargs["url"].split(",")[0].strip()
+        if not urlsplit(start).scheme:
+            start = f"https://{start}"
+        host = bare_host(host_of(start))
+        if not host:
+            raise SpiderArgumentError(f"-a start={start!r}: no host in that URL")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SpiderArgumentError(f"-a timezone={timezone!r}: not a time zone (e.g. Europe/Moscow)") from None
+        self.outlet = site_outlet(host, timezone)  # per instance: the class serves any site
+        self.start_url = start
+        super().__init__(*args, **kwargs)
+        self.allowed_domains = [host]
+
+    @property
+    def state_key(self) -> str:
+        """Incremental state is kept per site."""
+        return f"site:{self.outlet.name}"
+
+    # -- discovery
+    def discovery_requests(self) -> Iterable[Request]:
+        start = self.start_url
+        if urlsplit(start).path.endswith("/robots.txt") or SITEMAP_URL.search(urlsplit(start).path):
+            yield self.sitemap_request(start)
+            return
+        yield Request(start, callback=self.parse_start, errback=self.listing_failed, priority=10)
+        robots = urljoin(start, "/robots.txt")
+        yield Request(robots, callback=self.parse_robots, errback=self.robots_failed, priority=10)
+
+    def sitemap_request(self, url: str) -> Request:
+        """A request for a sitemap, sitemap index or robots.txt."""
+        return Request(url, callback=self.parse_sitemap, errback=self.listing_failed, priority=5)
+
+    def parse_start(self, response: Response) -> Iterator[Request]:
+        """The start page: a feed is read as one; an HTML page's announced feeds are followed."""
+        if entries := feed_entries(response.body):
+            yield from self.follow_feed(entries, response.url)
+            return
+        if isinstance(response, TextResponse):
+            for link in feed_links(response.text, response.url):
+                if same_site(link, response.url):
+                    yield Request(link, callback=self.parse_feed, errback=self.listing_failed, priority=10)
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        """The sitemaps robots.txt names; ``/sitemap.xml`` when it names none."""
+        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url)) if response.status == 200 else []
+        for url in urls or [urljoin(response.url, "/sitemap.xml")]:
+            yield self.sitemap_request(url)
+
+    def robots_failed(self, failure: Any) -> Iterator[Request]:
+        """No robots.txt: try the usual sitemap address."""
+        yield self.sitemap_request(urljoin(self.start_url, "/sitemap.xml"))
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        """An RSS or Atom feed."""
+        entries = feed_entries(response.body)
+        if not entries:
+            self.crawler.stats.inc_value("newscrawl/listings/not_a_feed")
+            self.logger.warning("no feed entries at %s", response.url)
+        yield from self.follow_feed(entries, response.url)
+
+    def follow_feed(self, entries: list[tuple[str, str | None]], base_url: str) -> Iterator[Request]:
+        """Article requests for a feed's entries."""
+        self.crawler.stats.inc_value("newscrawl/listings/feeds")
+        yield from self.follow_dated(((link, self.card_date(when)) for link, when in entries), base_url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """A sitemap index (its sitemaps are followed), a sitemap (its pages are) or robots.txt."""
+        if urlsplit(response.url).path.endswith("/robots.txt"):
+            yield from self.parse_robots(response)
+            return
+        body = self._get_sitemap_body(response)
+        sitemap = NewsSitemap(body) if body else None
+        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
+            self.crawler.stats.inc_value("newscrawl/listings/not_a_sitemap")
+            self.logger.warning("not a sitemap: %s", response.url)
+            return
+        self.crawler.stats.inc_value("newscrawl/listings/sitemaps")
+        entries = list(self.sitemap_filter(sitemap))
+        if sitemap.type == "sitemapindex":
+            for entry in entries:
+                url = urljoin(response.url, entry["loc"])
+                if same_site(url, self.start_url):
+                    yield self.sitemap_request(url)
+            return
+        self.crawler.stats.inc_value("newscrawl/listings/sitemap_entries", len(entries))
+        dated = [(entry["loc"], self.card_date(entry.get("publication_date") or entry.get("lastmod")))
+                 for entry in entries]
+        yield from self.follow_dated(dated, response.url)
+
+    def sitemap_filter(self, entries: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Entries with a location, less the sitemaps of an index last changed before the crawl's
+        range (or, incrementally, before what the last crawl saw)."""
+        floor = self.since_floor()
+        for entry in entries:
+            if not entry.get("loc"):
+                continue
+            if "publication_date" not in entry and floor is not None:
+                changed = self.card_date(entry.get("lastmod"))
+                # nothing in a sitemap (or at a URL) is newer than its lastmod
+                if changed is not None and changed < floor:
+                    self.crawler.stats.inc_value("newscrawl/listings/sitemap_skipped_by_lastmod")
+                    continue
+            yield entry
+
+    def since_floor(self) -> datetime | None:
+        """The oldest time of interest: the start of ``since``, or the last crawl's watermark."""
+        if self.since is not None:
+            return datetime.combine(self.since, datetime.min.time(), self.zone)
+        return self.watermark(WATERMARK_KEY)
+
+    def follow_dated(self, entries: Iterable[tuple[str, datetime | None]], base_url: str) -> Iterator[Request]:
+        """Article requests for dated links of this site, in the crawl's range and not yet archived."""
+        for link, published in entries:
+            url = urljoin(base_url, link)
+            if not same_site(url, self.start_url):
+                continue
+            self.note_published(WATERMARK_KEY, published)
+            if not self.in_range(published) or (not self.backfill and self.is_old(published, WATERMARK_KEY)):
+                continue
+            request = self.article_request(url, None, listed=published)
+            if request is not None:
+                yield request
+
+    # -- articles
+    async def parse_article(self, response: Response, edition: str | None = None) -> AsyncIterator[Article]:
+        """As every outlet spider does, after refusing a page that was cut short."""
+        if (isinstance(response, TextResponse) and response.body.strip() and looks_truncated(response.body)
+                and not looks_binary(response.text)):
+            self.skip(response, "truncated_page")
+            return
+        async for article in super().parse_article(response, edition):
+            yield article

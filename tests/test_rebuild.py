@@ -1,0 +1,76 @@
+from newscrawl.archive import Archive
+from newscrawl.archive.records import read_record
+from newscrawl.middlewares.rawarchive import RawArchiveWriter
+from newscrawl.rebuild import rebuild
+
+URL = "https://news.example.org/2024/05/20/story.html"
+
+
+def page(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+            f'<meta property="article:published_time" content="2024-05-20T18:30:00+03:00"></head>'
+            f"<body><article><h1>{title}</h1>{body}</article></body></html>").encode()
+
+
+PARAGRAPHS = ["Первый абзац новости о событии в городе, с подробностями и цитатами участников встречи.",
+              "Второй абзац продолжает рассказ о встрече и её итогах для жителей района."]
+
+
+def raw_archive(folder, *pages, article=True):
+    writer = RawArchiveWriter(folder, "site")
+    for url, body in pages:
+        writer.write(url, 200, [("Content-Type", "text/html; charset=utf-8")], body, article=article)
+    writer.close()
+    return folder
+
+
+def test_articles_the_archive_lacks_are_added_once(tmp_path):
+    raw = raw_archive(tmp_path / "raw", (URL, page("Новость дня", PARAGRAPHS)),
+                      (URL + "?utm_source=rss", page("Новость дня", PARAGRAPHS)))
+    archive = Archive(tmp_path / "archive")
+    report = rebuild(archive, raw, processes=0, timezone_name="Europe/Moscow")
+    assert len(report.added) == 1 and report.duplicates + report.present == 1
+    record = read_record(tmp_path / "archive" / report.added[0])
+    assert record.title == "Новость дня" and record.paragraphs() == PARAGRAPHS
+    assert record.published.isoformat() == "2024-05-20T18:30:00+03:00"
+    again = rebuild(archive, raw, processes=0)
+    assert again.added == [] and again.present == 2
+
+
+def test_listing_pages_and_broken_pages_are_not_rebuilt(tmp_path):
+    raw = raw_archive(tmp_path / "raw", ("https://news.example.org/lenta", page("Лента", PARAGRAPHS)), article=False)
+    raw_archive(tmp_path / "raw2", (URL, page("Новость дня", PARAGRAPHS)[:400]))
+    archive = Archive(tmp_path / "archive")
+    assert rebuild(archive, raw, processes=0).responses == 0
+    assert rebuild(archive, tmp_path / "raw2", processes=0).skipped == {"truncated_page": 1}
+    assert archive.index.count() == 0
+
+
+def test_rewrite_replaces_records_in_place_keeping_number_and_hash(tmp_path):
+    archive = Archive(tmp_path / "archive")
+    first = rebuild(archive, raw_archive(tmp_path / "raw1", (URL, page("Новость дня", PARAGRAPHS))), processes=0)
+    name = first.added[0]
+    fixed = [*PARAGRAPHS, "Третий абзац, который прежний разбор страницы терял."]
+    raw2 = raw_archive(tmp_path / "raw2", (URL, page("Новость дня", fixed)))
+    assert rebuild(archive, raw2, processes=0).present == 1  # without rewrite: left alone
+    report = rebuild(archive, raw2, rewrite=True, processes=0)
+    assert report.rewritten == [name]
+    assert sorted(p.name for p in (tmp_path / "archive").glob("*.txt")) == [name]
+    assert read_record(tmp_path / "archive" / name).paragraphs() == fixed
+    assert archive.index.entry(int(name[:3])).name == name
+    assert rebuild(archive, raw2, rewrite=True, processes=0).unchanged == 1
+
+
+def test_legacy_records_are_never_rewritten(tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    legacy = folder / "000_0123456789abcdef.txt"
+    text = f"\n# Новость дня\n\nOriginal: [news]({URL})\n\n\nСтарый текст записи пользователя.\n"
+    legacy.write_text(text, encoding="utf-8")
+    archive = Archive(folder)
+    archive.reconcile()
+    report = rebuild(archive, raw_archive(tmp_path / "raw", (URL, page("Новость дня", PARAGRAPHS))),
+                     rewrite=True, processes=0)
+    assert report.rewritten == [] and report.unchanged == 1
+    assert legacy.read_text(encoding="utf-8") == text

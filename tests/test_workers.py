@@ -1,0 +1,66 @@
+import asyncio
+
+import pytest
+import workertasks
+from faultsite import runaway_page
+
+from newscrawl.workers import Extractor, extract_in_worker, resolve_processes
+
+PAGE = ("<html><head><title>Заголовок новости дня</title></head><body><article><h1>Заголовок новости дня</h1>"
+        "<p>Первый абзац новости, достаточно длинный для статьи, с подробностями события.</p>"
+        "<p>Второй абзац новости с продолжением рассказа и цитатой участника.</p></article></body></html>")
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_minus_one_means_one_worker_per_core():
+    assert resolve_processes(-1) >= 1 and resolve_processes(0) == 0 and resolve_processes(3) == 3
+
+
+def test_a_page_is_extracted_in_a_worker_process():
+    extractor = Extractor(1, timeout=30)
+
+    async def go():
+        try:
+            return await extractor.parse(PAGE, "https://example.org/news/1", None)
+        finally:
+            extractor.close()
+
+    fields = run(go())
+    assert fields["title"] == "Заголовок новости дня" and "Второй абзац" in fields["body"]
+
+
+def test_runaway_page_is_stopped_by_its_time_limit_inside_the_worker():
+    assert extract_in_worker(runaway_page().decode(), "https://example.org/x", None, 0.5) is None
+
+
+def test_worker_that_does_not_stop_is_killed_and_the_pool_goes_on():
+    extractor = Extractor(2, timeout=0.5, kill_grace=0.5, task=workertasks.stuck)
+
+    async def go():
+        try:
+            stuck, quick = await asyncio.gather(extractor.parse("stuck", "https://example.org/a", None),
+                                                extractor.parse("quick", "https://example.org/b", None))
+            after = await extractor.parse("quick", "https://example.org/c", None)
+            return stuck, quick, after
+        finally:
+            extractor.close()
+
+    stuck, quick, after = run(go())
+    assert stuck is None and quick["pid"] and after["pid"]
+    assert extractor.counts == {"timeouts": 1, "workers_killed": 1}
+
+
+@pytest.mark.parametrize("processes", [0, 1])
+def test_an_unreadable_page_gives_empty_fields_not_an_error(processes):
+    extractor = Extractor(processes, timeout=30)
+
+    async def go():
+        try:
+            return await extractor.parse("", "https://example.org/empty", None)
+        finally:
+            extractor.close()
+
+    assert run(go()) == {}
