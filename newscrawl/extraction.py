@@ -20,7 +20,6 @@ from newscrawl.dates import extract_page_date, machine_dates_from_html
 from newscrawl.items import Article
 from newscrawl.outlets import Outlet, get_outlet, outlet_for_url
 from newscrawl.parsing import (
-    VISIBLE_DATE_SELECTORS,
     canonical_link,
     container_paragraphs,
     css_first,
@@ -31,6 +30,7 @@ from newscrawl.parsing import (
     jsonld_keywords,
     jsonld_people,
     leading_text,
+    link_text_share,
     meta_content,
     news_article_jsonld,
     page_text,
@@ -61,20 +61,37 @@ def _paragraphs(text: str | None) -> list[str]:
     return [squash(line) for line in (text or "").split("\n") if squash(line)]
 
 
+_DATE_LIKE = ("//*[@itemprop='datePublished' or self::time or contains(@class, 'date')"
+              " or contains(@class, 'time')]")
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _date_like_rank(el) -> int:
+    if el.get("itemprop") == "datePublished":
+        return 0
+    if el.tag == "time":
+        return 1
+    return 2 if "date" in (el.get("class") or "") else 3
+
+
 def date_like_texts(tree) -> list[str]:
-    """Short texts of date-like elements of a page in no known layout, those with a time first."""
-    texts = []
-    for sel in VISIBLE_DATE_SELECTORS:
-        texts.extend(t for t in (text_of(el) for el in tree.cssselect(sel)) if 6 <= len(t) <= 80)
-    texts = list(dict.fromkeys(texts))
-    return sorted(texts, key=lambda t: not re.search(r"\d{1,2}:\d{2}", t))
+    """Short texts of date-like elements (``itemprop=datePublished``, ``<time>``, classes naming a
+    date or time) of a page in no known layout: those with a time of day first, then by kind."""
+    ranked: dict[str, tuple[bool, int]] = {}
+    for el in tree.xpath(_DATE_LIKE):
+        text = text_of(el)
+        if 6 <= len(text) <= 80:
+            rank = (not _TIME_OF_DAY.search(text), _date_like_rank(el))
+            ranked[text] = min(ranked.get(text, rank), rank)
+    return sorted(ranked, key=ranked.__getitem__)
 
 
 def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str, Any]:
     """The fields of an article page; ``{}`` when the document is empty or unreadable.
 
     Keys: title, author, lead, body (paragraphs joined by newlines), tags, canonical_url,
-    date_candidates, visible_dates, layout, sources (field -> where it came from).
+    date_candidates, visible_dates, layout, link_share (for pages in no known layout: the share of
+    the body that is link text, high on listings), sources (field -> where it came from).
     """
     tree = html_tree(html)
     if tree is None:
@@ -138,6 +155,7 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
     # pages may repeat the headline above the text (an image caption): it is never body text
     while body and title and body[0].casefold() == title.casefold():
         body.pop(0)
+    link_share = link_text_share(tree, body) if layout is None else 0.0
 
     # author
     author = css_text(tree, layout.author) if layout and layout.author else None
@@ -188,6 +206,7 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
         "date_candidates": machine_dates_from_html(tree),
         "visible_dates": visible,
         "layout": layout.name if layout else None,
+        "link_share": link_share,
         "sources": {k: v for k, v in sources.items() if v},
     }
 

@@ -128,9 +128,17 @@ def word_shingles(text: str, k: int = SHINGLE_WORDS, number_weight: int = NUMBER
     if len(words) < k:
         return set()
     features = {" ".join(words[i:i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
-    for word in {w for w in words if any(c.isdigit() for c in w)}:
+    for word in numbers_in(text):
         features.update(f"#{copy}#{word}".encode() for copy in range(number_weight))
     return features
+
+
+_NUMBER_WORD = re.compile(r"\S*\d\S*")
+
+
+def numbers_in(text: str) -> set[str]:
+    """The words of a normalised text that hold digits."""
+    return set(_NUMBER_WORD.findall(text))
 
 
 @dataclass(frozen=True)
@@ -173,10 +181,16 @@ def text_signature(text: str, k: int = SHINGLE_WORDS, number_weight: int = NUMBE
     shingles = word_shingles(text, k, number_weight)
     if len(shingles) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=MINHASH_SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=MINHASH_SCHEME, permutations=_permutations())
     minhash.update_batch(list(shingles))
-    numbers = sorted({zlib.crc32(w.encode()) for w in text.split() if any(c.isdigit() for c in w)})
+    numbers = sorted({zlib.crc32(w.encode()) for w in numbers_in(text)})
     return Signature(LeanMinHash(minhash), len(shingles), frozenset(numbers[:MAX_NUMBERS]))
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    """The MinHash permutations of (NUM_PERM, SEED, scheme), computed once instead of per text."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=MINHASH_SCHEME).permutations
 
 
 def signature_of(title: str | None, body: str | None) -> Signature | None:

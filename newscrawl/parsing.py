@@ -22,8 +22,6 @@ BLOCK_TAGS = ("p", "blockquote", "h2", "h3", "h4", "h5", "li", "pre", "td")
 EMBEDS = ("script", "style", "noscript", "iframe", "template", "amp-ad", "amp-embed", "amp-img",
           "blockquote.instagram-media", "blockquote.twitter-tweet", "blockquote.tiktok-embed",
           "blockquote.telegram-post", "div.fb-post", "div.fb-video", "[class*=adfox]", "[id*=adfox]")
-#: short texts that look like dates, for pages in no known layout
-VISIBLE_DATE_SELECTORS = ("[itemprop=datePublished]", "time", "[class*=date]", "[class*=time]")
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
@@ -281,6 +279,17 @@ def block_paragraphs(container: HtmlElement) -> list[str]:
             br.tail = "\n" + (br.tail or "")
         paragraphs = [squash(line) for line in container.text_content().split("\n")]
     return [p for p in paragraphs if p]
+
+
+def link_text_share(tree: HtmlElement, paragraphs: Iterable[str]) -> float:
+    """The share of the paragraphs' characters that belongs to paragraphs which are (part of) the
+    text of a link on the page: the cards, menus and link lists of a listing page."""
+    paragraphs = [p for p in paragraphs if p]
+    total = sum(len(p) for p in paragraphs)
+    if not total:
+        return 0.0
+    links = "\n".join(text_of(a) for a in tree.iter("a"))
+    return sum(len(p) for p in paragraphs if p in links) / total
 
 
 def drop_related(paragraphs: list[str], headings: Iterable[str]) -> list[str]:

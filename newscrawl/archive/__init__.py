@@ -15,7 +15,6 @@ from newscrawl.archive.records import Record, read_record, render_article, url_h
 from newscrawl.archive.store import STATE_DIR, ArchiveFolder
 from newscrawl.fingerprints import body_fingerprints
 from newscrawl.language import detect_language
-from newscrawl.neardup import index_text
 from newscrawl.outlets import get_outlet, outlet_for_url
 
 if TYPE_CHECKING:
@@ -135,7 +134,7 @@ class Archive:
                            language=language, url=record.url, canonical_url=record.url, title=record.title,
                            published=published, legacy=not self._written_by_newscrawl(record))
         self.index.add(entry, article_keys(record.url), record_fingerprints(record))
-        index_text(self.index, record.number, record.title, record.body)
+        _sign(self.index, record.number, record.title, record.body)
         return entry
 
     @staticmethod
@@ -160,7 +159,7 @@ class Archive:
                            fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
         self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
                        body_fingerprints(article.title, article.body))
-        index_text(self.index, number, article.title, article.body)
+        _sign(self.index, number, article.title, article.body)
         return entry
 
     def read(self, name: str) -> Record:
@@ -170,6 +169,14 @@ class Archive:
     def stats(self) -> dict[str, Any]:
         """Records per outlet, language and month (from the index)."""
         return self.index.stats()
+
+
+def _sign(index: ArchiveIndex, number: int, title: str | None, body: str | None) -> None:
+    """Put a record's near-duplicate signature in the index (imported here: extraction workers
+    import this package through the outlet modules, and need neither datasketch nor numpy)."""
+    from newscrawl.neardup import index_text
+
+    index_text(index, number, title, body)
 
 
 def record_fingerprints(record: Record) -> set[str]:

@@ -21,7 +21,7 @@ from newscrawl.dates import parse_machine_date, parse_visible_date, resolve_publ
 from newscrawl.extraction import MIN_BODY_CHARS, build_article
 from newscrawl.items import Article
 from newscrawl.outlets import Outlet
-from newscrawl.parsing import html_tree, looks_binary, squash, text_of
+from newscrawl.parsing import looks_binary, squash
 from newscrawl.urls import clean_url
 from newscrawl.workers import Extractor
 
@@ -98,17 +98,6 @@ def entry_link(item: lxml.etree._Element) -> str | None:
     guid = next(item.iter("{*}guid", "{*}id"), None)
     text = (guid.text or "").strip() if guid is not None else ""
     return text if text.startswith(("http://", "https://")) and guid.get("isPermaLink") != "false" else None
-
-
-def link_text_share(html: str, paragraphs: Sequence[str]) -> float:
-    """The share of the paragraphs' characters that belongs to paragraphs which are (part of) the
-    text of a link on the page: the cards, menus and link lists of a listing page."""
-    total = sum(len(p) for p in paragraphs)
-    tree = html_tree(html) if total else None
-    if tree is None:
-        return 0.0
-    links = "\n".join(text_of(a) for a in tree.iter("a"))
-    return sum(len(p) for p in paragraphs if p in links) / total
 
 
 class NewsSpider(scrapy.Spider):
@@ -423,10 +412,7 @@ class NewsSpider(scrapy.Spider):
     def is_listing(self, response: TextResponse, fields: dict[str, Any]) -> bool:
         """Whether a page that matched no article layout is a listing of links (a category page
         served at an article's address, say) rather than an article."""
-        if fields.get("layout"):
-            return False
-        paragraphs = [p for p in fields["body"].split("\n") if p.strip()]
-        return link_text_share(response.text, paragraphs) > MAX_LINK_TEXT_SHARE
+        return not fields.get("layout") and fields.get("link_share", 0.0) > MAX_LINK_TEXT_SHARE
 
     def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
         """The item for an extracted page (outlets may amend the fields first). Pages in no

@@ -16,7 +16,8 @@ from twisted.python.failure import Failure
 from newscrawl.extraction import parse_page
 from newscrawl.items import Article
 from newscrawl.outlets.kazinform import OUTLET
-from newscrawl.spiders.base import Listed, NewsSpider, SpiderArgumentError, feed_entries, link_text_share
+from newscrawl.parsing import html_tree, link_text_share
+from newscrawl.spiders.base import Listed, NewsSpider, SpiderArgumentError, feed_entries
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NOW = datetime(2025, 8, 15, 12, 0, tzinfo=ALMATY)
@@ -378,18 +379,19 @@ ARTICLE_PAGE = """<html><body><nav><a href="/">Главная</a></nav><h1>За�
 
 
 def test_link_text_share_tells_a_listing_from_an_article():
-    assert link_text_share(LISTING_PAGE, [f"В регионе открыли завод номер {i} по выпуску деталей"
+    assert link_text_share(html_tree(LISTING_PAGE), [f"В регионе открыли завод номер {i} по выпуску деталей"
                                           for i in range(6)]) == 1.0
     paragraphs = ["АСТАНА. KAZINFORM – В регионе открыли завод по выпуску деталей для машин.",
                   "На предприятии будут работать 300 человек, сообщили в акимате области."]
-    assert link_text_share(ARTICLE_PAGE, paragraphs) == 0
-    assert link_text_share("", []) == 0
+    assert link_text_share(html_tree(ARTICLE_PAGE), paragraphs) == 0
+    assert link_text_share(html_tree(ARTICLE_PAGE), []) == 0
 
 
 def test_is_listing_trusts_a_recognised_article_layout(make_spider):
     spider = make_spider()
     response = HtmlResponse("https://www.inform.kz/ru/ekonomika-0e0e04", body=LISTING_PAGE.encode(),
                             encoding="utf-8")
-    body = "\n".join(f"В регионе открыли завод номер {i} по выпуску деталей" for i in range(6))
-    assert spider.is_listing(response, {"layout": None, "body": body})
-    assert not spider.is_listing(response, {"layout": "2023", "body": body})
+    fields = parse_page(LISTING_PAGE, response.url, "kazinform")
+    assert fields["layout"] is None and fields["link_share"] > 0.9
+    assert spider.is_listing(response, fields)
+    assert not spider.is_listing(response, {**fields, "layout": "2023"})
