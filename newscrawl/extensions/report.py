@@ -50,7 +50,7 @@ class CrawlReport:
         if not path and crawler.settings.get("REPORTS_DIR"):
             path = report_template(crawler.settings.get("REPORTS_DIR"))
         if not path:
-            raise NotConfigured("neither CRAWL_REPORT nor REPORTS_DIR is set")
+            raise NotConfigured  # neither CRAWL_REPORT nor REPORTS_DIR is set: no report
         ext = cls(crawler, path)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler._newscrawl_report = ext  # type: ignore[attr-defined]

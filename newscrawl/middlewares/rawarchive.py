@@ -102,7 +102,7 @@ class RawArchiveMiddleware:
         """The crawl's one writer (``RAW_ARCHIVE_DIR``, ``RAW_ARCHIVE_MAX_BYTES``); NotConfigured when unset."""
         folder = crawler.settings.get("RAW_ARCHIVE_DIR")
         if not folder:
-            raise NotConfigured("RAW_ARCHIVE_DIR is not set")
+            raise NotConfigured  # RAW_ARCHIVE_DIR is not set: no raw archive
         writer = getattr(crawler, "_newscrawl_raw_archive", None)
         if writer is None:
             name = crawler.spidercls.name if crawler.spidercls is not None else "crawl"

@@ -32,7 +32,7 @@ class ReplayMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
         path = crawler.settings.get("REPLAY")
         if not path:
-            raise NotConfigured("REPLAY is not set")
+            raise NotConfigured  # REPLAY is not set: a live crawl
         lookup = WarcLookup(path)
         logger.info("replaying %d stored responses from %s", len(lookup), path)
         return cls(crawler, lookup)
