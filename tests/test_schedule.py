@@ -176,11 +176,15 @@ def test_schedule_file_that_is_not_toml_is_reported(tmp_path):
         load_schedule(path)
 
 
-def test_the_project_schedule_file_is_valid():
+def test_the_project_schedule_file_is_valid_and_schedules_every_outlet():
     from support import ROOT
 
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    spiders = set(SpiderLoader.from_settings(get_project_settings()).list())
     schedule = load_schedule(ROOT / "schedule.toml")
-    assert schedule.jobs and all(job.spider == "kazinform" for job in schedule.jobs)
+    assert {job.spider for job in schedule.jobs} == spiders - {"site"}  # every outlet is scheduled
 
 
 # -- the scheduler's decisions
