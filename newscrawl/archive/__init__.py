@@ -179,7 +179,7 @@ def _sign(index: ArchiveIndex, number: int, title: str | None, body: str | None)
     index_text(index, number, title, body)
 
 
-def record_fingerprints(record: Record) -> set[str]:
+def record_fingerprints(record: Record) -> frozenset[str]:
     """The content fingerprints of a record of any layout."""
     return body_fingerprints(record.title, record.body)
 
