@@ -190,7 +190,12 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
 
     # the body from the whole page: trafilatura takes the tree, so nothing reads it after this
     if not body:
-        from_page = _paragraphs(page_text(html, url, with_metadata=False, tree=tree if shared else None).get("text"))
+        # a page of a site without an outlet module: trafilatura in recall mode, which scores body F1 0.957
+        # against 0.956 for its default mode on xbench's 438 labelled pages of such sites, at three quarters
+        # of the time (no comparison with readability for a long text); an outlet's page in an unknown
+        # layout keeps the default mode's precision
+        whole = page_text(html, url, with_metadata=False, tree=tree if shared else None, favor_recall=outlet is None)
+        from_page = _paragraphs(whole.get("text"))
         from_ld = _paragraphs(ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else None)
         if from_ld and sum(map(len, from_page)) < 0.5 * sum(map(len, from_ld)):
             body, sources["body"] = from_ld, "jsonld"

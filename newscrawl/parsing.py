@@ -380,12 +380,14 @@ def densest_block(tree: HtmlElement) -> list[str]:
 
 
 def page_text(html: str, url: str | None = None, *, with_metadata: bool = True,
-              tree: HtmlElement | None = None) -> dict[str, Any]:
+              tree: HtmlElement | None = None, favor_recall: bool = False) -> dict[str, Any]:
     """trafilatura on a whole page: ``{"text", "title", "author", "date", "tags", "description"}``
     (without ``with_metadata``, only ``text``: a quarter faster). ``tree``: the page already parsed
-    by ``html_tree``, which trafilatura then uses instead of parsing again, and prunes."""
+    by ``extraction_tree``, which trafilatura then uses instead of parsing again, and prunes.
+    ``favor_recall``: trafilatura's recall mode, which also trusts its own extraction of a long text
+    without comparing it with readability's."""
     doc = trafilatura.bare_extraction(html if tree is None else tree, url=url, with_metadata=with_metadata,
-                                      include_comments=False, include_tables=True)
+                                      include_comments=False, include_tables=True, favor_recall=favor_recall)
     if doc is None:
         return {}
     text = doc.text or ""
