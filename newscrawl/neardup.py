@@ -14,7 +14,7 @@ The archive's signatures live in its SQLite index: one row per record (the signa
 LSH band (a 64-bit key of the band's hash values, keyed ``(key, number)``). A lookup reads the rows of
 the signature's bands, O(bands) indexed reads whatever the size of the archive, then checks the
 candidates' signatures. Band splitting follows datasketch's :class:`~datasketch.MinHashLSH` for
-:data:`LSH_THRESHOLD`; the crawl's own not-yet-archived texts go into an in-memory ``MinHashLSH``.
+:data:`LSH_THRESHOLD`; the crawl's own not-yet-archived texts are kept in memory under the same band keys.
 
 The thresholds were chosen from ``benchmarks/bench_reprints.py`` (precision and recall on 400 real
 Kazinform texts and their modified copies); see README, "Reprints".
@@ -288,10 +288,6 @@ class BandScheme:
                 f"nw={NUMBER_WEIGHT};b={self.bands};r={self.rows};min={MIN_SHINGLES};"
                 f"facts={MIN_NUMBERS}/{NUMBER_AGREEMENT}")
 
-    def new_lsh(self) -> MinHashLSH:
-        """An in-memory LSH index with the same bands (for texts not archived yet)."""
-        return MinHashLSH(num_perm=self.num_perm, params=(self.bands, self.rows))
-
     def band_keys(self, signature: Signature) -> list[int]:
         """One signed 64-bit key per band of a signature (see :meth:`band_key_matrix`)."""
         values = np.asarray(signature.minhash.hashvalues, dtype=np.uint32)[None, :]
@@ -391,30 +387,45 @@ def index_missing_signatures(archive: Archive) -> int:
 
 
 class CrawlTexts:
-    """The latest texts of the running crawl, in an in-memory LSH index with the same bands.
+    """The latest texts of the running crawl, indexed in memory by the same LSH band keys as the index.
 
     Articles are archived (and so in the index) right after the reprint check, so this only has to
-    cover texts in flight; it keeps the latest ``size`` (an LSH entry costs about 13 KB)."""
+    cover texts in flight; it keeps the latest ``size``. A dict from band key to URLs finds the same
+    candidates as the index's band rows, at a fraction of the cost of an in-memory ``MinHashLSH``."""
 
     def __init__(self, size: int = CRAWL_TEXTS) -> None:
         self.size = size
-        self.lsh = SCHEME.new_lsh()
         self.signatures: dict[str, Signature] = {}  # insertion order: oldest first
+        self._band_keys: dict[str, list[int]] = {}
+        self._bands: dict[int, set[str]] = {}
 
     def add(self, url: str, signature: Signature) -> None:
         """Remember an article of this crawl, forgetting the oldest beyond ``size``."""
         if url in self.signatures:
             return
+        keys = SCHEME.band_keys(signature)
         self.signatures[url] = signature
-        self.lsh.insert(url, signature.minhash)
+        self._band_keys[url] = keys
+        for key in keys:
+            self._bands.setdefault(key, set()).add(url)
         while len(self.signatures) > self.size:
-            oldest = next(iter(self.signatures))
-            del self.signatures[oldest]
-            self.lsh.remove(oldest)
+            self._forget(next(iter(self.signatures)))
+
+    def _forget(self, url: str) -> None:
+        del self.signatures[url]
+        for key in self._band_keys.pop(url):
+            urls = self._bands[key]
+            urls.discard(url)
+            if not urls:
+                del self._bands[key]
+
+    def candidates(self, signature: Signature) -> set[str]:
+        """The URLs of the texts that share a band with ``signature``."""
+        return set().union(*(self._bands.get(key, ()) for key in SCHEME.band_keys(signature)))
 
     def find(self, signature: Signature, threshold: float = REPRINT_THRESHOLD) -> NearDuplicate | None:
         """The most similar text of this crawl at or above ``threshold``."""
-        found = ((url, signature.similarity(self.signatures[url])) for url in self.lsh.query(signature.minhash)
+        found = ((url, signature.similarity(self.signatures[url])) for url in self.candidates(signature)
                  if signature.facts_agree(self.signatures[url]))
         scored = [(sim, url) for url, sim in found if sim >= threshold]
         if not scored:
