@@ -164,9 +164,10 @@ class Archive:
                            canonical_url=article.canonical_url,
                            title=article.title, published=article.published.isoformat() if article.published else None,
                            fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
-        self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
-                       body_fingerprints(article.title, article.body))
-        _sign(self.index, number, article.title, article.body)
+        with self.index.transaction():  # the entry and its signature in one commit
+            self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
+                           body_fingerprints(article.title, article.body))
+            _sign(self.index, number, article.title, article.body)
         return entry
 
     def read(self, name: str) -> Record:
