@@ -397,7 +397,7 @@ class CrawlTexts:
         self.size = size
         self.signatures: dict[str, Signature] = {}  # insertion order: oldest first
         self._band_keys: dict[str, list[int]] = {}
-        self._bands: dict[int, set[str]] = {}
+        self._bands: dict[int, list[str]] = {}  # lists: nearly every band key has a single text
 
     def add(self, url: str, signature: Signature) -> None:
         """Remember an article of this crawl, forgetting the oldest beyond ``size``."""
@@ -407,7 +407,7 @@ class CrawlTexts:
         self.signatures[url] = signature
         self._band_keys[url] = keys
         for key in keys:
-            self._bands.setdefault(key, set()).add(url)
+            self._bands.setdefault(key, []).append(url)
         while len(self.signatures) > self.size:
             self._forget(next(iter(self.signatures)))
 
@@ -415,7 +415,7 @@ class CrawlTexts:
         del self.signatures[url]
         for key in self._band_keys.pop(url):
             urls = self._bands[key]
-            urls.discard(url)
+            urls.remove(url)
             if not urls:
                 del self._bands[key]
 
