@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urljoin
 
 import trafilatura
-from itemadapter import ItemAdapter
 
 from newscrawl.dates import extract_page_date, machine_dates_from_html, parse_machine_value
 from newscrawl.items import Article
@@ -39,8 +38,6 @@ from newscrawl.parsing import (
     squash,
     text_of,
 )
-from newscrawl.pipelines.dates import tag_published
-from newscrawl.pipelines.language import tag_language
 from newscrawl.urls import clean_url, same_site
 
 #: a body shorter than this (characters) is not an article
@@ -265,6 +262,13 @@ def extract_article(html: str, url: str) -> dict[str, Any]:
     Returns the item fields, and the body and date also as ``text`` and ``date`` (the names
     benchmarks expect). Pages of unknown sites get trafilatura's extraction and htmldate's date.
     """
+    # the pipelines' tagging (imported here: extraction workers, which import this module, need
+    # neither Scrapy nor the pipelines)
+    from itemadapter import ItemAdapter
+
+    from newscrawl.pipelines.dates import tag_published
+    from newscrawl.pipelines.language import tag_language
+
     outlet = outlet_for_url(url) if url else None
     edition = outlet.edition_of(url) if outlet else None
     fields = parse_page(html, url or "", outlet.name if outlet else None)
