@@ -30,7 +30,7 @@ def _normalised_fingerprint(norm: str) -> str | None:
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def body_fingerprints(title: str | None, body: str | None) -> frozenset[str]:
     """Fingerprints an article is known by: of its body, and of title and body together (legacy
     records in the ``dated`` layout keep the body's first paragraph on the title line).

@@ -258,7 +258,7 @@ def _permutations():
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=MINHASH_SCHEME).permutations
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def signature_of(title: str | None, body: str | None) -> Signature | None:
     """The signature of an article's story text (see :func:`story_lines`). Cached: a crawl signs
     each article in the reprint check and again when archiving it."""
