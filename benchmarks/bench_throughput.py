@@ -3,9 +3,10 @@
 The site is the shared synthetic news site (``../shared/tools/perf/mocksite.py``, served on
 127.0.0.1 only, stopping by itself); the crawl is ``scrapy crawl site`` with the project's
 settings, as a user runs it. For each N the benchmark reports articles archived per second
-(over the crawl's own elapsed time, and over the wall time including start-up), CPU seconds per
-page (crawler and its extraction workers), and the peak resident memory of the crawler and its
-workers together (sampled from /proc).
+(over the crawl's own elapsed time, and over the wall time including start-up), CPU milliseconds
+per page (in all, and split into the crawler process, its extraction workers and the site's server,
+which shares the cores), and the peak resident memory of the crawler and its workers together and
+of each side (sampled from /proc).
 
     python benchmarks/bench_throughput.py                     # N = 1000, 4000, 16000
     python benchmarks/bench_throughput.py --n 4000 --raw      # with the raw archive (WARC) on
@@ -31,33 +32,66 @@ ROOT = Path(__file__).resolve().parents[1]
 MOCKSITE = ROOT.parent / "shared" / "tools" / "perf" / "mocksite.py"
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants, from /proc."""
-    total, stack = 0, [pid]
+def _proc_status(pid: int, key: str) -> int:
+    """A ``kB`` figure of ``/proc/<pid>/status`` in bytes (0 when the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(int(line.split()[1]) * 1024 for line in fh if line.startswith(key))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far, from ``/proc/<pid>/stat`` (0 when gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes a process started (its extraction workers), recursively."""
+    found, stack = [], [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status") as fh:
-                total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmRSS:"))
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as fh:
-                    stack.extend(int(c) for c in fh.read().split())
-        except (OSError, StopIteration, ValueError):
+                    children = [int(c) for c in fh.read().split()]
+                found.extend(children)
+                stack.extend(children)
+        except (OSError, ValueError):
             continue
-    return total
+    return found
 
 
-class PeakMemory(threading.Thread):
-    """Samples the resident memory of a process tree until stopped; keeps the peak."""
+class ProcessSampler(threading.Thread):
+    """Samples a crawler and its worker processes until stopped: the peak resident memory of the
+    whole tree, of the crawler alone and of the workers together, and the CPU time each process
+    had used when last seen (a worker's last ``every`` seconds may be missed; the crawler's exact
+    total comes from ``getrusage`` when it has ended)."""
 
     def __init__(self, pid: int, every: float = 0.2):
         super().__init__(daemon=True)
-        self.pid, self.every, self.peak = pid, every, 0
+        self.pid, self.every = pid, every
+        self.peak = self.peak_crawler = self.peak_workers = 0
+        self.worker_cpu: dict[int, float] = {}
+        self.crawler_cpu = 0.0
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(self.every):
-            self.peak = max(self.peak, tree_rss(self.pid))
+            crawler = _proc_status(self.pid, "VmRSS:")
+            workers = descendants(self.pid)
+            rss = [_proc_status(w, "VmRSS:") for w in workers]
+            self.peak_crawler = max(self.peak_crawler, crawler)
+            self.peak_workers = max(self.peak_workers, sum(rss))
+            self.peak = max(self.peak, crawler + sum(rss))
+            self.crawler_cpu = max(self.crawler_cpu, cpu_seconds(self.pid))
+            for worker in workers:
+                self.worker_cpu[worker] = max(self.worker_cpu.get(worker, 0.0), cpu_seconds(worker))
 
 
 def start_site(n: int, workdir: Path, max_seconds: int) -> tuple[subprocess.Popen, str]:
@@ -93,12 +127,14 @@ def crawl(n: int, settings: dict[str, str], raw: bool) -> dict[str, object]:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-        sampler = PeakMemory(proc.pid)
+        sampler = ProcessSampler(proc.pid)
         sampler.start()
+        server_cpu_before = cpu_seconds(server.pid)
         _, log = proc.communicate()
         wall = time.perf_counter() - started
         sampler.done.set()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the crawler and its workers, not the server
+        server_cpu = cpu_seconds(server.pid) - server_cpu_before
         server.terminate()
         server.wait()
         if proc.returncode != 0 or not report.exists():
@@ -107,11 +143,20 @@ def crawl(n: int, settings: dict[str, str], raw: bool) -> dict[str, object]:
         archived = int(stats.get("newscrawl/archived", 0))
         elapsed = float(stats["elapsed_time_seconds"])
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        workers_cpu = sum(sampler.worker_cpu.values())
+        crawler_cpu = max(cpu - workers_cpu, sampler.crawler_cpu)  # workers' last moments count as crawler's
+        per_page = 1000 / max(archived, 1)
         raw_bytes = sum(p.stat().st_size for p in (workdir / "raw").glob("*")) if raw else 0
         return {"n": n, "archived": archived, "crawl_s": round(elapsed, 2), "wall_s": round(wall, 2),
                 "pages_per_s": round(archived / elapsed, 1), "pages_per_s_wall": round(archived / wall, 1),
-                "cpu_ms_per_page": round(1000 * cpu / max(archived, 1), 2),
-                "peak_rss_mb": round(sampler.peak / 2**20, 1), "raw_archive_mb": round(raw_bytes / 2**20, 1),
+                "cpu_ms_per_page": round(cpu * per_page, 2),
+                "crawler_cpu_ms_per_page": round(crawler_cpu * per_page, 2),
+                "workers_cpu_ms_per_page": round(workers_cpu * per_page, 2),
+                "server_cpu_ms_per_page": round(server_cpu * per_page, 2),
+                "peak_rss_mb": round(sampler.peak / 2**20, 1),
+                "peak_crawler_rss_mb": round(sampler.peak_crawler / 2**20, 1),
+                "peak_workers_rss_mb": round(sampler.peak_workers / 2**20, 1),
+                "raw_archive_mb": round(raw_bytes / 2**20, 1),
                 "settings": settings, "raw": raw}
 
 
@@ -127,12 +172,15 @@ def main() -> int:
         return 2
     settings = dict(item.split("=", 1) for item in args.set)
     results = []
-    print(f"{'N':>6} {'archived':>8} {'crawl s':>8} {'pages/s':>8} {'wall p/s':>8} {'CPU ms/p':>8} {'peak MB':>8}")
+    print(f"{'N':>6} {'archived':>8} {'crawl s':>8} {'pages/s':>8} {'wall p/s':>8} {'CPU ms/p':>8} "
+          f"{'crawler':>8} {'workers':>8} {'server':>8} {'peak MB':>8} {'crawler':>8} {'workers':>8}")
     for n in args.n:
         row = crawl(n, settings, args.raw)
         results.append(row)
         print(f"{row['n']:>6} {row['archived']:>8} {row['crawl_s']:>8} {row['pages_per_s']:>8} "
-              f"{row['pages_per_s_wall']:>8} {row['cpu_ms_per_page']:>8} {row['peak_rss_mb']:>8}", flush=True)
+              f"{row['pages_per_s_wall']:>8} {row['cpu_ms_per_page']:>8} {row['crawler_cpu_ms_per_page']:>8} "
+              f"{row['workers_cpu_ms_per_page']:>8} {row['server_cpu_ms_per_page']:>8} {row['peak_rss_mb']:>8} "
+              f"{row['peak_crawler_rss_mb']:>8} {row['peak_workers_rss_mb']:>8}", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"cores": os.cpu_count(), "results": results}, indent=1))
     return 0

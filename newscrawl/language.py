@@ -22,7 +22,7 @@ from functools import cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-SAMPLE_CHARS = 2000
+SAMPLE_CHARS = 1000
 """Only the start of a text is looked at: it is enough to tell the languages apart and keeps
 the cost per article near a millisecond."""
 

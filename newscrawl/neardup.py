@@ -6,13 +6,15 @@ Jaccard similarity of their sets of word shingles, estimated from MinHash signat
 reaches :data:`REPRINT_THRESHOLD`. Before shingling, a text is reduced to what outlets do not change:
 its sentences (the title, navigation, tag lines and lists of headlines end without a full stop), with
 the dateline (``ASTANA. KAZINFORM –``) and "read also" lines dropped, then normalised
-(:func:`newscrawl.fingerprints.normalise_text`).
+(:func:`newscrawl.fingerprints.normalise_text`). A feature is hashed to 32 bits from the CRC-32s of
+its words, folded in order through a 64-bit mixer (:func:`feature_hash`), all features of a text at
+once with numpy: stable across processes and runs, at a fraction of the cost of a SHA-1 per shingle.
 
 The archive's signatures live in its SQLite index: one row per record (the signature) and one row per
 LSH band (a 64-bit key of the band's hash values, keyed ``(key, number)``). A lookup reads the rows of
 the signature's bands, O(bands) indexed reads whatever the size of the archive, then checks the
 candidates' signatures. Band splitting follows datasketch's :class:`~datasketch.MinHashLSH` for
-:data:`LSH_THRESHOLD`; the crawl's own not-yet-archived texts go into an in-memory ``MinHashLSH``.
+:data:`LSH_THRESHOLD`; the crawl's own not-yet-archived texts are kept in memory under the same band keys.
 
 The thresholds were chosen from ``benchmarks/bench_reprints.py`` (precision and recall on 400 real
 Kazinform texts and their modified copies); see README, "Reprints".
@@ -48,6 +50,8 @@ NUM_PERM = 128
 #: the MinHash seed and permutation scheme; signatures of different seeds or schemes cannot be compared
 SEED = 1
 MINHASH_SCHEME = "affine32"
+#: how a feature becomes a 32-bit value (see :func:`feature_hash`); part of the scheme's name
+FEATURE_HASH = "crc32-fmix64"
 #: texts with fewer shingles than this get no signature: too short to tell a reprint from a template
 MIN_SHINGLES = 12
 #: estimated Jaccard similarity from which a text is a reprint of another (measured; see the module doc)
@@ -62,7 +66,7 @@ MAX_CANDIDATES = 500
 #: texts of the running crawl kept in memory (see :class:`CrawlTexts`)
 CRAWL_TEXTS = 512
 #: version of the text preparation; stored with the signatures, which are rebuilt when it changes
-PREPARATION_VERSION = 2
+PREPARATION_VERSION = 3
 #: two texts that both state at least this many numbers are reprints only when they share at least
 #: NUMBER_AGREEMENT of them (Jaccard): a reprint keeps its facts, a text of the same template (daily
 #: rates, weather, one more building opened) changes them
@@ -123,22 +127,83 @@ def story_text(title: str | None, body: str | None) -> str:
 
 def word_shingles(text: str, k: int = SHINGLE_WORDS, number_weight: int = NUMBER_WEIGHT) -> set[bytes]:
     """The features of a normalised text: its ``k``-word shingles, and each number ``number_weight``
-    times (UTF-8 bytes)."""
+    times (UTF-8 bytes). Signatures use their hashes (:func:`feature_hashes`)."""
     words = text.split()
     if len(words) < k:
         return set()
     features = {" ".join(words[i:i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
-    for word in numbers_in(text):
-        features.update(f"#{copy}#{word}".encode() for copy in range(number_weight))
+    features.update(_number_features(numbers_in(text), number_weight))
     return features
 
 
-_NUMBER_WORD = re.compile(r"\S*\d\S*")
+def _number_features(numbers: set[str], number_weight: int) -> list[bytes]:
+    """The features that stand for the numbers of a text: ``#<copy>#<number>``."""
+    return [f"#{copy}#{word}".encode() for word in numbers for copy in range(number_weight)]
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def numbers_in(text: str) -> set[str]:
-    """The words of a normalised text that hold digits."""
-    return set(_NUMBER_WORD.findall(text))
+    """The words of a normalised text that hold digits (runs of digits, widened to their words)."""
+    found: set[str] = set()
+    end = 0
+    for match in _DIGITS.finditer(text):
+        if match.start() < end:  # a further digit run of the word just taken
+            continue
+        start = text.rfind(" ", 0, match.start()) + 1
+        end = text.find(" ", match.end())
+        end = len(text) if end < 0 else end
+        found.add(text[start:end])
+    return found
+
+
+_FOLD_SEED = np.uint64(0x9E3779B97F4A7C15)
+_FOLD_PRIME = np.uint64(0x100000001B3)
+_FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+
+
+def _fold(columns: list[np.ndarray]) -> np.ndarray:
+    """32-bit hashes of features given the CRC-32s of their words, one column per word position: each
+    word is mixed into a 64-bit state with MurmurHash3's 64-bit finalizer; the top half is the hash."""
+    shift, m1, m2 = _FMIX64
+    state = np.full(len(columns[0]), _FOLD_SEED, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for column in columns:
+            state = (state ^ column) * _FOLD_PRIME
+            state ^= state >> shift
+            state *= m1
+            state ^= state >> shift
+            state *= m2
+            state ^= state >> shift
+    return (state >> np.uint64(32)).astype(np.uint32)
+
+
+def _crc32s(words: list[bytes]) -> np.ndarray:
+    return np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
+
+
+def feature_hash(feature: bytes) -> int:
+    """The 32-bit hash of one feature (a shingle, or a number feature): the CRC-32s of its
+    space-separated words folded in order (see :func:`_fold`)."""
+    return int(_fold([_crc32s([word]) for word in feature.split(b" ")])[0])
+
+
+def feature_hashes(text: str, k: int = SHINGLE_WORDS, number_weight: int = NUMBER_WEIGHT,
+                   numbers: set[str] | None = None) -> np.ndarray:
+    """The distinct hashes of the features of a normalised text (:func:`word_shingles`, each hashed
+    by :func:`feature_hash`), computed for all shingles at once: sorted 32-bit values. ``numbers``:
+    the text's :func:`numbers_in`, when the caller has them already."""
+    words = text.encode("utf-8").split()  # a normalised text's words are separated by single spaces
+    if len(words) < k:
+        return np.empty(0, dtype=np.uint32)
+    hashes = _crc32s(words)
+    count = len(words) - k + 1
+    shingles = _fold([hashes[i:i + count] for i in range(k)])
+    number_features = _number_features(numbers_in(text) if numbers is None else numbers, number_weight)
+    if number_features:
+        shingles = np.concatenate((shingles, _fold([_crc32s(number_features)])))
+    return np.unique(shingles)
 
 
 @dataclass(frozen=True)
@@ -174,17 +239,17 @@ class Signature:
         return len(a & b) / len(a | b) >= NUMBER_AGREEMENT
 
 
-@lru_cache(maxsize=256)
 def text_signature(text: str, k: int = SHINGLE_WORDS, number_weight: int = NUMBER_WEIGHT) -> Signature | None:
-    """The signature of a normalised text; None when it has fewer than :data:`MIN_SHINGLES` features.
-    Cached: a crawl signs each article in the reprint check and again when archiving it."""
-    shingles = word_shingles(text, k, number_weight)
-    if len(shingles) < MIN_SHINGLES:
+    """The signature of a normalised text; None when it has fewer than :data:`MIN_SHINGLES` features."""
+    numbers = numbers_in(text)
+    features = feature_hashes(text, k, number_weight, numbers)
+    if len(features) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=MINHASH_SCHEME, permutations=_permutations())
-    minhash.update_batch(list(shingles))
-    numbers = sorted({zlib.crc32(w.encode()) for w in numbers_in(text)})
-    return Signature(LeanMinHash(minhash), len(shingles), frozenset(numbers[:MAX_NUMBERS]))
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=MINHASH_SCHEME, hashfunc=int,
+                      permutations=_permutations())
+    minhash.update_batch(features.tolist())  # already hashed: datasketch applies its permutations
+    number_hashes = sorted({zlib.crc32(w.encode()) for w in numbers})
+    return Signature(LeanMinHash(minhash), len(features), frozenset(number_hashes[:MAX_NUMBERS]))
 
 
 @lru_cache(maxsize=1)
@@ -193,8 +258,10 @@ def _permutations():
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=MINHASH_SCHEME).permutations
 
 
+@lru_cache(maxsize=64)
 def signature_of(title: str | None, body: str | None) -> Signature | None:
-    """The signature of an article's story text (see :func:`story_lines`)."""
+    """The signature of an article's story text (see :func:`story_lines`). Cached: a crawl signs
+    each article in the reprint check and again when archiving it."""
     return text_signature(story_text(title, body))
 
 
@@ -217,12 +284,9 @@ class BandScheme:
     def name(self) -> str:
         """What signatures and band keys depend on; stored in the index beside them."""
         return (f"v{PREPARATION_VERSION};k={SHINGLE_WORDS};perm={self.num_perm};seed={SEED};{MINHASH_SCHEME};"
+                f"{FEATURE_HASH};"
                 f"nw={NUMBER_WEIGHT};b={self.bands};r={self.rows};min={MIN_SHINGLES};"
                 f"facts={MIN_NUMBERS}/{NUMBER_AGREEMENT}")
-
-    def new_lsh(self) -> MinHashLSH:
-        """An in-memory LSH index with the same bands (for texts not archived yet)."""
-        return MinHashLSH(num_perm=self.num_perm, params=(self.bands, self.rows))
 
     def band_keys(self, signature: Signature) -> list[int]:
         """One signed 64-bit key per band of a signature (see :meth:`band_key_matrix`)."""
@@ -323,30 +387,45 @@ def index_missing_signatures(archive: Archive) -> int:
 
 
 class CrawlTexts:
-    """The latest texts of the running crawl, in an in-memory LSH index with the same bands.
+    """The latest texts of the running crawl, indexed in memory by the same LSH band keys as the index.
 
     Articles are archived (and so in the index) right after the reprint check, so this only has to
-    cover texts in flight; it keeps the latest ``size`` (an LSH entry costs about 13 KB)."""
+    cover texts in flight; it keeps the latest ``size``. A dict from band key to URLs finds the same
+    candidates as the index's band rows, at a fraction of the cost of an in-memory ``MinHashLSH``."""
 
     def __init__(self, size: int = CRAWL_TEXTS) -> None:
         self.size = size
-        self.lsh = SCHEME.new_lsh()
         self.signatures: dict[str, Signature] = {}  # insertion order: oldest first
+        self._band_keys: dict[str, list[int]] = {}
+        self._bands: dict[int, list[str]] = {}  # lists: nearly every band key has a single text
 
     def add(self, url: str, signature: Signature) -> None:
         """Remember an article of this crawl, forgetting the oldest beyond ``size``."""
         if url in self.signatures:
             return
+        keys = SCHEME.band_keys(signature)
         self.signatures[url] = signature
-        self.lsh.insert(url, signature.minhash)
+        self._band_keys[url] = keys
+        for key in keys:
+            self._bands.setdefault(key, []).append(url)
         while len(self.signatures) > self.size:
-            oldest = next(iter(self.signatures))
-            del self.signatures[oldest]
-            self.lsh.remove(oldest)
+            self._forget(next(iter(self.signatures)))
+
+    def _forget(self, url: str) -> None:
+        del self.signatures[url]
+        for key in self._band_keys.pop(url):
+            urls = self._bands[key]
+            urls.remove(url)
+            if not urls:
+                del self._bands[key]
+
+    def candidates(self, signature: Signature) -> set[str]:
+        """The URLs of the texts that share a band with ``signature``."""
+        return set().union(*(self._bands.get(key, ()) for key in SCHEME.band_keys(signature)))
 
     def find(self, signature: Signature, threshold: float = REPRINT_THRESHOLD) -> NearDuplicate | None:
         """The most similar text of this crawl at or above ``threshold``."""
-        found = ((url, signature.similarity(self.signatures[url])) for url in self.lsh.query(signature.minhash)
+        found = ((url, signature.similarity(self.signatures[url])) for url in self.candidates(signature)
                  if signature.facts_agree(self.signatures[url]))
         scored = [(sim, url) for url, sim in found if sim >= threshold]
         if not scored:
@@ -356,6 +435,6 @@ class CrawlTexts:
 
 
 __all__ = ["LSH_THRESHOLD", "MIN_SHINGLES", "NUM_PERM", "REPRINT_THRESHOLD", "SCHEME", "SHINGLE_WORDS",
-           "BandScheme", "CrawlTexts", "NearDuplicate", "Signature", "find_near_duplicate",
-           "index_missing_signatures", "index_text", "near_duplicates", "signature_of", "story_lines", "story_text",
-           "strip_dateline", "text_signature", "word_shingles"]
+           "BandScheme", "CrawlTexts", "NearDuplicate", "Signature", "feature_hash", "feature_hashes",
+           "find_near_duplicate", "index_missing_signatures", "index_text", "near_duplicates", "numbers_in",
+           "signature_of", "story_lines", "story_text", "strip_dateline", "text_signature", "word_shingles"]

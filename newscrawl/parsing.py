@@ -66,6 +66,13 @@ def html_tree(html: str | bytes) -> HtmlElement | None:
     return tree
 
 
+def extraction_tree(html: str | bytes) -> HtmlElement | None:
+    """The page parsed as trafilatura parses it (its lxml parser: comments and processing
+    instructions dropped), so that one tree serves the selectors and then trafilatura itself
+    (``page_text(tree=...)``); None when trafilatura cannot read the document."""
+    return trafilatura.utils.load_html(html)
+
+
 def squash(text: str | None) -> str:
     """Text with runs of white space collapsed and ends stripped; undecodable bytes of a broken page
     (U+FFFD) are dropped, as they carry no text."""
@@ -284,11 +291,21 @@ def block_paragraphs(container: HtmlElement) -> list[str]:
 def link_text_share(tree: HtmlElement, paragraphs: Iterable[str]) -> float:
     """The share of the paragraphs' characters that belongs to paragraphs which are (part of) the
     text of a link on the page: the cards, menus and link lists of a listing page."""
+    return share_in_links(link_texts(tree), paragraphs)
+
+
+def link_texts(tree: HtmlElement) -> str:
+    """The texts of the page's links, one per line, white space collapsed (see ``squash``)."""
+    return squash("\n".join(a.text_content() for a in tree.iter("a")))
+
+
+def share_in_links(links: str, paragraphs: Iterable[str]) -> float:
+    """The share of the paragraphs' characters in paragraphs that are (part of) one of the ``links``
+    (``link_texts``): see ``link_text_share``."""
     paragraphs = [p for p in paragraphs if p]
     total = sum(len(p) for p in paragraphs)
     if not total:
         return 0.0
-    links = "\n".join(text_of(a) for a in tree.iter("a"))
     return sum(len(p) for p in paragraphs if p in links) / total
 
 
@@ -362,11 +379,15 @@ def densest_block(tree: HtmlElement) -> list[str]:
     return block_paragraphs(fragment)
 
 
-def page_text(html: str, url: str | None = None, *, with_metadata: bool = True) -> dict[str, Any]:
+def page_text(html: str, url: str | None = None, *, with_metadata: bool = True,
+              tree: HtmlElement | None = None, favor_recall: bool = False) -> dict[str, Any]:
     """trafilatura on a whole page: ``{"text", "title", "author", "date", "tags", "description"}``
-    (without ``with_metadata``, only ``text``: a quarter faster)."""
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=with_metadata, include_comments=False,
-                                      include_tables=True)
+    (without ``with_metadata``, only ``text``: a quarter faster). ``tree``: the page already parsed
+    by ``extraction_tree``, which trafilatura then uses instead of parsing again, and prunes.
+    ``favor_recall``: trafilatura's recall mode, which also trusts its own extraction of a long text
+    without comparing it with readability's."""
+    doc = trafilatura.bare_extraction(html if tree is None else tree, url=url, with_metadata=with_metadata,
+                                      include_comments=False, include_tables=True, favor_recall=favor_recall)
     if doc is None:
         return {}
     text = doc.text or ""

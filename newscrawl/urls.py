@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
@@ -17,8 +18,10 @@ TRACKING_PARAM = re.compile(
 MIRROR_HOST_PREFIX = re.compile(r"^(www\d?|m|mobile|amp)\.")
 
 
+@lru_cache(maxsize=4096)
 def clean_url(url: str) -> str:
-    """The URL without tracking parameters and fragment, safely encoded; order of the rest kept."""
+    """The URL without tracking parameters and fragment, safely encoded; order of the rest kept.
+    Cached: a crawl cleans an article's URL when it finds it, requests it, dedupes and archives it."""
     url = safe_url_string(url.strip())
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAM.match(k)]

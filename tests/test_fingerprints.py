@@ -1,3 +1,5 @@
+import pytest
+
 from newscrawl.fingerprints import body_fingerprints, fingerprint, normalise_text
 
 TEXT = ("ASTANA. KAZINFORM - Mayor of Astana met with Deputy Governor of St. Petersburg within the cultural "
@@ -30,3 +32,15 @@ def test_body_fingerprints_match_a_record_whose_title_line_is_the_first_paragrap
 
 def test_different_texts_have_different_fingerprints():
     assert fingerprint(TEXT) != fingerprint(TEXT.replace("Deputy", "First Deputy"))
+
+
+@pytest.mark.parametrize(("title", "body"), [
+    ("Mayor of Astana meets delegation!", "«Second» paragraph\nand a third."),
+    (None, TEXT),
+    ("«»", TEXT),
+    ("Заголовок — ещё", "\u0301Текст статьи, который идёт дальше и дальше…"),
+    (TEXT, ""),
+])
+def test_fingerprint_of_title_and_body_is_that_of_the_text_they_make(title, body):
+    whole = fingerprint(f"{title or ''}\n{body or ''}")
+    assert body_fingerprints(title, body) == {fp for fp in (fingerprint(body), whole) if fp}

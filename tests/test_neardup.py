@@ -189,6 +189,19 @@ def test_the_crawls_texts_in_memory_are_bounded_to_the_latest():
     assert len(texts.signatures) == 2 and texts.find(b) is None
 
 
+def test_the_crawls_texts_share_bands_as_datasketchs_lsh_with_the_same_bands_does():
+    from datasketch import MinHashLSH
+
+    signatures = {f"{name}/{side}": s for name in CASE for side, s in zip("ab", case_signatures(name), strict=True)}
+    texts, lsh = CrawlTexts(), MinHashLSH(num_perm=SCHEME.num_perm, params=(SCHEME.bands, SCHEME.rows))
+    for url, signature in signatures.items():
+        texts.add(url, signature)
+        lsh.insert(url, signature.minhash)
+    for signature in signatures.values():
+        assert texts.candidates(signature) == set(lsh.query(signature.minhash))
+    assert any(len(texts.candidates(s)) > 1 for s in signatures.values())
+
+
 def test_records_signed_under_another_scheme_are_signed_again(tmp_path):
     archive = Archive(tmp_path / "archive")
     original = CASE["kazinform_en_to_qazaqtv_other_boilerplate"]["original"]

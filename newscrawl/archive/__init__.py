@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,14 +46,20 @@ def article_keys(url: str | None, canonical_url: str | None = None, aliases: Ite
     keys: set[str] = set()
     for u in (url, canonical_url, *aliases):
         if u:
-            outlet = outlet_for_url(u)
-            if outlet is not None:
-                keys |= outlet.article_keys(u)
-            else:
-                from newscrawl.urls import canonical_key
-
-                keys.add(canonical_key(u))
+            keys |= url_keys(u)
     return keys
+
+
+@lru_cache(maxsize=4096)
+def url_keys(url: str) -> frozenset[str]:
+    """The keys of one URL: the outlet's own id forms, or the generic canonical form. Cached: a crawl
+    asks for an article's keys when it requests the page, when it dedupes and when it archives it."""
+    outlet = outlet_for_url(url)
+    if outlet is not None:
+        return frozenset(outlet.article_keys(url))
+    from newscrawl.urls import canonical_key
+
+    return frozenset((canonical_key(url),))
 
 
 class Archive:
@@ -157,9 +164,10 @@ class Archive:
                            canonical_url=article.canonical_url,
                            title=article.title, published=article.published.isoformat() if article.published else None,
                            fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
-        self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
-                       body_fingerprints(article.title, article.body))
-        _sign(self.index, number, article.title, article.body)
+        with self.index.transaction():  # the entry and its signature in one commit
+            self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
+                           body_fingerprints(article.title, article.body))
+            _sign(self.index, number, article.title, article.body)
         return entry
 
     def read(self, name: str) -> Record:
@@ -179,7 +187,7 @@ def _sign(index: ArchiveIndex, number: int, title: str | None, body: str | None)
     index_text(index, number, title, body)
 
 
-def record_fingerprints(record: Record) -> set[str]:
+def record_fingerprints(record: Record) -> frozenset[str]:
     """The content fingerprints of a record of any layout."""
     return body_fingerprints(record.title, record.body)
 

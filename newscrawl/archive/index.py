@@ -127,7 +127,7 @@ class ArchiveIndex:
         self.db.close()
 
     def transaction(self) -> sqlite3.Connection:
-        """A write transaction (``with index.transaction(): ...``)."""
+        """A write transaction (``with index.transaction(): ...``); nested ones join the outermost."""
         return _Transaction(self.db)  # type: ignore[return-value]
 
     # -- records
@@ -297,12 +297,18 @@ class ArchiveIndex:
 
 
 class _Transaction:
+    """A write transaction; inside another one it joins it (the outer one commits or rolls back)."""
+
     def __init__(self, db: sqlite3.Connection):
         self.db = db
+        self.outer = False
 
     def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.outer = True
         return self.db
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if self.outer:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")

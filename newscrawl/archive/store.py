@@ -71,9 +71,16 @@ class ArchiveFolder:
             return -1
 
     def _write_counter(self, value: int) -> None:
-        tmp = self._counter_path.with_name(f"{self._counter_path.name}.{os.getpid()}")
-        tmp.write_text(f"{value}\n")
-        os.replace(tmp, self._counter_path)
+        """Overwrite the counter in place (under the lock; the value never goes down, so the new
+        text covers the old): one small write, which a killed process makes whole or not at all,
+        instead of a new file and a rename per record."""
+        data = f"{value}\n".encode()
+        fd = os.open(self._counter_path, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            os.pwrite(fd, data, 0)
+            os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
 
     def sync_counter(self, highest_in_folder: int) -> int:
         """Raise the last-number counter to the highest number in the folder; returns it."""

@@ -8,7 +8,7 @@ from functools import cache
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.urls import bare_host, host_of
 
-#: the outlet modules of this package, each defining ``OUTLET``
+#: the outlet modules of this package, each defining ``OUTLET``, named as the module
 OUTLET_MODULES: tuple[str, ...] = ("kazinform", "qazaqtv", "totalkz", "mosds", "mosru", "mfakz")
 
 __all__ = ["OUTLET_MODULES", "Edition", "Layout", "Outlet", "all_outlets", "get_outlet", "outlet_for_url"]
@@ -25,8 +25,11 @@ def all_outlets() -> dict[str, Outlet]:
 
 
 def get_outlet(name: str | None) -> Outlet | None:
-    """The outlet of that name, if there is one."""
-    return all_outlets().get(name or "")
+    """The outlet of that name, if there is one. An outlet is named after its module, so only that
+    module is imported (an extraction worker of a site without an outlet module imports none)."""
+    if name not in OUTLET_MODULES:
+        return None
+    return importlib.import_module(f"{__name__}.{name}").OUTLET
 
 
 def outlet_for_url(url: str) -> Outlet | None:

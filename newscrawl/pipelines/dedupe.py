@@ -51,8 +51,12 @@ class DedupePipeline:
             self._refuse(url, adapter.get("outlet"), "url", number)
         if (number := index.find_fingerprint(fps)) is not None:
             self._refuse(url, adapter.get("outlet"), "body", number)
-        if seen := next((self.pending[k] for k in (*keys, *fps) if k in self.pending), None):
+        # an article of this crawl still on its way to the archive: the same URL, or the same text
+        # (counted as a body duplicate, as it is once the first one is archived)
+        if seen := next((self.pending[k] for k in keys if k in self.pending), None):
             self._refuse(url, adapter.get("outlet"), "crawl", None, f"same article as {seen} in this crawl")
+        if seen := next((self.pending[fp] for fp in fps if fp in self.pending), None):
+            self._refuse(url, adapter.get("outlet"), "body", None, f"same text as {seen} in this crawl")
         for key in (*keys, *fps):
             self.pending[key] = url
         return item

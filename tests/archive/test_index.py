@@ -109,3 +109,19 @@ def test_meta_values_are_kept(tmp_path):
     assert index.get_meta("neardup_scheme") is None
     index.set_meta("neardup_scheme", "v1")
     assert ArchiveIndex(tmp_path / "i.sqlite").get_meta("neardup_scheme") == "v1"
+
+
+def test_a_transaction_inside_another_joins_it_and_a_failure_undoes_both(tmp_path):
+    index = ArchiveIndex(tmp_path / "index.sqlite")
+    try:
+        with index.transaction():
+            index.add(entry(1), ["example.org/a"], [])
+            index.add_signature(1, 20, b"\0" * 8, [7])
+            raise RuntimeError("the record could not be signed")
+    except RuntimeError:
+        pass
+    assert index.find_url(["example.org/a"]) is None and index.numbers_without_signature() == []
+    with index.transaction():
+        index.add(entry(1), ["example.org/a"], [])
+        index.add_signature(1, 20, b"\0" * 8, [7])
+    assert index.find_url(["example.org/a"]) == 1 and not index.db.in_transaction

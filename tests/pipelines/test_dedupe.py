@@ -61,3 +61,13 @@ def test_duplicates_within_one_crawl_are_caught_without_the_archive_stage(crawle
     dedupe.process_item(make_article())
     with pytest.raises(DuplicateArticle, match="crawl"):
         dedupe.process_item(make_article())
+
+
+def test_the_same_text_under_another_url_in_one_crawl_is_a_body_duplicate_before_it_is_archived(crawler,
+                                                                                                   make_article):
+    dedupe = DedupePipeline.from_crawler(crawler)
+    dedupe.open_spider()
+    dedupe.process_item(make_article())
+    with pytest.raises(DuplicateArticle, match="same text as"):
+        dedupe.process_item(make_article(url="https://www.inform.kz/ru/perepechatka-9f8e7d", canonical_url=None))
+    assert crawler.stats.get_value("newscrawl/duplicates/body") == 1
