@@ -177,10 +177,9 @@ def test_schedule_file_that_is_not_toml_is_reported(tmp_path):
 
 
 def test_the_project_schedule_file_is_valid_and_schedules_every_outlet():
-    from support import ROOT
-
     from scrapy.spiderloader import SpiderLoader
     from scrapy.utils.project import get_project_settings
+    from support import ROOT
 
     spiders = set(SpiderLoader.from_settings(get_project_settings()).list())
     schedule = load_schedule(ROOT / "schedule.toml")
