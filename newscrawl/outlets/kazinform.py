@@ -18,7 +18,7 @@ from scrapy.http import Request, Response
 from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.parsing import html_tree, text_of
-from newscrawl.spiders.base import NewsSpider, feed_entries
+from newscrawl.spiders.base import NewsSpider
 from newscrawl.urls import bare_host, canonical_key, clean_url, host_of
 
 TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
@@ -276,14 +276,7 @@ class KazinformSpider(NewsSpider):
     # -- feeds
     def parse_feed(self, response: Response, edition: str) -> Iterator[Request]:
         """Every article of a feed that the archive and this crawl do not have yet."""
-        entries = feed_entries(response.body)
-        if not entries:
-            self.crawler.stats.inc_value("newscrawl/listings/not_a_feed")
-            self.logger.warning("no feed entries at %s", response.url)
-            return
-        self.crawler.stats.inc_value("newscrawl/listings/feeds")
-        dated = [(link, self.card_date(when)) for link, when in entries if is_article_url(link)]
-        yield from self.follow_entries(dated, response.url, edition)
+        yield from self.follow_entries(self.feed_articles(response, is_article_url), response.url, edition)
 
     # -- the all-news listing (2023+)
     def all_news_request(self, edition: str, page: int) -> Request:

@@ -31,7 +31,6 @@ from newscrawl.spiders.api import (
     item_entries,
     json_payload,
 )
-from newscrawl.spiders.base import feed_entries
 from newscrawl.urls import bare_host, canonical_key, host_of
 
 TIMEZONE = "Europe/Moscow"
@@ -259,13 +258,8 @@ class MosruSpider(ApiNewsSpider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Article pages the RSS feed lists."""
-        self.crawler.stats.inc_value("newscrawl/listings/feeds")
-        entries = [(link, self.card_date(when)) for link, when in feed_entries(response.body) if article_id(link)]
-        if not entries:
-            self.crawler.stats.inc_value("newscrawl/listings/not_a_feed")
-            self.logger.warning("no article entries in the feed %s", response.url)
-        fresh = [(link, when) for link, when in entries if not self.is_old(when, EDITION)]
-        yield from self.follow_entries(fresh, response.url, EDITION)
+        entries = self.feed_articles(response, lambda link: article_id(link) is not None)
+        yield from self.follow_entries(entries, response.url, EDITION)
 
     # -- -a url=
     def url_requests(self, url: str) -> Iterable[Request]:

@@ -26,7 +26,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.parsing import html_tree, text_of
-from newscrawl.spiders.base import NewsSpider, feed_entries
+from newscrawl.spiders.base import NewsSpider
 from newscrawl.urls import canonical_key
 
 TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
@@ -214,15 +214,9 @@ class QazaqTvSpider(NewsSpider):
 
     # -- feeds
     def parse_feed(self, response: Response, edition: str | None) -> Iterator[Request]:
-        entries = feed_entries(response.body)
-        if not entries:
-            self.crawler.stats.inc_value("newscrawl/listings/not_a_feed")
-            self.logger.warning("no feed entries at %s", response.url)
-            return
-        self.crawler.stats.inc_value("newscrawl/listings/feeds")
-        for code, dated in self._by_edition(((link, self.card_date(when)) for link, when in entries), edition):
-            fresh = [(link, when) for link, when in dated if not self.is_old(when, code)]
-            yield from self.follow_entries(fresh, response.url, code)
+        """The articles of a site-wide or an edition's feed, each under its edition."""
+        for code, dated in self._by_edition(self.feed_articles(response), edition):
+            yield from self.follow_entries(dated, response.url, code)
 
     def _by_edition(self, entries: Iterable[tuple[str, datetime | None]], edition: str | None,
                     articles_only: bool = False) -> Iterator[tuple[str, list[tuple[str, datetime | None]]]]:

@@ -23,7 +23,7 @@ from newscrawl.dates import is_plausible, parse_visible_date
 from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.parsing import html_tree, text_of
-from newscrawl.spiders.base import Listed, SpiderArgumentError, feed_entries
+from newscrawl.spiders.base import Listed, SpiderArgumentError
 from newscrawl.spiders.paging import PagedListingSpider
 from newscrawl.urls import canonical_key
 
@@ -229,16 +229,9 @@ class TotalkzSpider(PagedListingSpider):
 
     # -- the feed
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        """Follow the feed's items that are newer than the last crawl saw."""
-        self.crawler.stats.inc_value("newscrawl/listings/feeds")
-        entries = feed_entries(response.body)
-        if not entries:
-            self.crawler.stats.inc_value("newscrawl/listings/not_a_feed")
-            self.logger.warning("no feed entries at %s", response.url)
-        dated = [(link, self.card_date(when) or date_from_url(link)) for link, when in entries
-                 if is_article_url(urljoin(response.url, link))]
-        fresh = [(link, when) for link, when in dated if not self.is_old(when, "ru")]
-        yield from self.follow_entries(fresh, response.url, "ru")
+        """Follow the feed's articles the archive and this crawl do not have yet."""
+        entries = self.feed_articles(response, is_article_url, date_from_url)
+        yield from self.follow_entries(entries, response.url, "ru")
 
     # -- listings
     def listing_url(self, listing: str, page: int) -> str:

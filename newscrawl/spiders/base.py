@@ -5,7 +5,7 @@ reading of article pages and feeds with their date fallbacks, and the counting o
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urljoin
@@ -459,6 +459,26 @@ class NewsSpider(scrapy.Spider):
         if not text:
             return None
         return parse_machine_date(text, self.zone) or parse_visible_date(text, self.zone)
+
+    def feed_articles(self, response: Response, is_article: Callable[[str], bool] | None = None,
+                      date_of: Callable[[str], datetime | None] | None = None) -> list[tuple[str, datetime | None]]:
+        """The dated article entries of an RSS or Atom feed (counted ``newscrawl/listings/feeds``;
+        a response that is no feed is logged and counted ``newscrawl/listings/not_a_feed``).
+        ``is_article`` keeps links that are articles, ``date_of`` dates an entry the feed leaves
+        undated (e.g. from its URL). Entries older than the watermark are kept: ``claim`` skips
+        what the archive holds, and an article that failed before is tried again."""
+        entries = feed_entries(response.body)
+        if not entries:
+            self.crawler.stats.inc_value("newscrawl/listings/not_a_feed")
+            logger.warning("%s: no feed entries at %s", self.name, response.url)
+            return []
+        self.crawler.stats.inc_value("newscrawl/listings/feeds")
+        found = []
+        for link, when in entries:
+            link = urljoin(response.url, link)
+            if is_article is None or is_article(link):
+                found.append((link, self.card_date(when) or (date_of(link) if date_of else None)))
+        return found
 
     def follow_entries(self, entries: Iterable[tuple[str, datetime | date | None]] | Iterable[Listed],
                        base_url: str, edition: str) -> Iterator[Request]:

@@ -125,8 +125,8 @@ class SiteSpider(NewsSpider, SitemapSpider):
 
     def parse_start(self, response: Response) -> Iterator[Request]:
         """The start page: a feed is read as one; an HTML page's announced feeds are followed."""
-        if entries := feed_entries(response.body):
-            yield from self.follow_feed(entries, response.url)
+        if feed_entries(response.body):
+            yield from self.parse_feed(response)
             return
         if isinstance(response, TextResponse):
             for link in feed_links(response.text, response.url):
@@ -145,16 +145,7 @@ class SiteSpider(NewsSpider, SitemapSpider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """An RSS or Atom feed."""
-        entries = feed_entries(response.body)
-        if not entries:
-            self.crawler.stats.inc_value("newscrawl/listings/not_a_feed")
-            self.logger.warning("no feed entries at %s", response.url)
-        yield from self.follow_feed(entries, response.url)
-
-    def follow_feed(self, entries: list[tuple[str, str | None]], base_url: str) -> Iterator[Request]:
-        """Article requests for a feed's entries."""
-        self.crawler.stats.inc_value("newscrawl/listings/feeds")
-        yield from self.follow_dated(((link, self.card_date(when)) for link, when in entries), base_url)
+        yield from self.follow_dated(self.feed_articles(response), response.url)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """A sitemap index (its sitemaps are followed), a sitemap (its pages are) or robots.txt."""

@@ -10,6 +10,7 @@ from outlet_pages import make_spider
 from scrapy.http import TextResponse, XmlResponse
 
 from newscrawl.archive import article_keys as archive_keys
+from newscrawl.items import Article
 from newscrawl.outlets import outlet_for_url
 from newscrawl.outlets.totalkz import (
     OUTLET,
@@ -120,10 +121,21 @@ def test_feed_items_are_followed_and_non_articles_dropped(tmp_path):
     assert requests[0].meta["newscrawl_listed"] == datetime(2021, 8, 24, 9, 12, 40, tzinfo=timezone.utc)
 
 
-def test_feed_items_older_than_the_last_crawl_are_not_followed(tmp_path):
+NATSBANK = ("https://total.kz/ru/news/finansi/natsbank_sohranil_bazovuyu_stavku_date_2021_08_24_14_20_05")
+
+
+def test_feed_items_the_archive_holds_are_not_followed_older_ones_it_lacks_are(tmp_path):
     spider = make_spider(TotalkzSpider, tmp_path)
-    spider.archive.index.set_state("totalkz", "newest/ru", "2021-08-24T15:30:00+06:00")  # one hour of tolerance
+    spider.archive.index.set_state("totalkz", "newest/ru", "2021-08-24T15:30:00+06:00")
     body = (LISTING / "rss.xml").read_bytes()
+    # older than the last crawl's newest article and not archived (its fetch failed): tried again
+    requests = list(spider.parse_feed(XmlResponse("https://total.kz/rss", body=body)))
+    assert [r.url.rsplit("/", 1)[1][:14] for r in requests] == ["v_almati_do_ko", "natsbank_sohra"]
+    assert spider.crawler.stats.get_value("newscrawl/listings/feeds") == 1
+
+    spider = make_spider(TotalkzSpider, tmp_path / "again")
+    spider.archive.add(Article(url=NATSBANK, outlet="totalkz", title="Нацбанк сохранил базовую ставку",
+                               body="Национальный банк сохранил базовую ставку на уровне 9 процентов годовых."))
     requests = list(spider.parse_feed(XmlResponse("https://total.kz/rss", body=body)))
     assert [r.url.rsplit("/", 1)[1][:14] for r in requests] == ["v_almati_do_ko"]
 
