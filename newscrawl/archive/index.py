@@ -9,7 +9,7 @@ and small per-spider state for incremental crawls.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -287,13 +287,6 @@ class ArchiveIndex:
             "duplicates_refused": self.db.execute("SELECT COUNT(*) FROM duplicates").fetchone()[0],
         }
 
-    def iter_entries(self) -> Iterator[IndexEntry]:
-        """Every entry, by number."""
-        rows = self.db.execute(
-            "SELECT number, name, hash, layout, outlet, edition, language, url, canonical_url, title,"
-            " published, fetched_at, legacy FROM records ORDER BY number")
-        for row in rows:
-            yield IndexEntry(*row[:-1], legacy=bool(row[-1]))
 
 
 class _Transaction:

@@ -210,7 +210,7 @@ class QazaqTvSpider(NewsSpider):
                               cb_kwargs={"edition": edition})
         yield Request(SITEMAP, callback=self.parse_sitemap, errback=self.listing_failed, priority=5)
         for edition in self.editions:
-            yield self.listing_request(edition, 1, ())
+            yield self.listing_request(edition, 1)
 
     # -- feeds
     def parse_feed(self, response: Response, edition: str | None) -> Iterator[Request]:
@@ -264,13 +264,12 @@ class QazaqTvSpider(NewsSpider):
         return datetime.now(self.zone) - SITEMAP_RECENT
 
     # -- the news listings
-    def listing_request(self, edition: str, page: int, previous: Iterable[str]) -> Request:
+    def listing_request(self, edition: str, page: int) -> Request:
         query = f"?{urlencode({'page': page})}" if page > 1 else ""
         return Request(f"{LISTINGS[edition]}{query}", callback=self.parse_listing, errback=self.listing_failed,
-                       cb_kwargs={"edition": edition, "page": page, "previous": tuple(previous)})
+                       cb_kwargs={"edition": edition, "page": page})
 
-    def parse_listing(self, response: Response, edition: str, page: int,
-                      previous: tuple[str, ...]) -> Iterator[Request]:
+    def parse_listing(self, response: Response, edition: str, page: int) -> Iterator[Request]:
         self.crawler.stats.inc_value("newscrawl/listings/pages")
         links, generic = listing_links(response.text, response.url)
         links = [(link, when) for link, when in links if edition_of(link) == edition or not is_article_url(link)]
@@ -285,26 +284,7 @@ class QazaqTvSpider(NewsSpider):
             self.crawler.stats.inc_value("newscrawl/listings/generic_links")
             self.logger.info("no known article URL form on %s: following %d article-like links", response.url,
                              len(links))
-        urls = tuple(link for link, _ in links)
-        if set(urls) == set(previous):
-            self.crawler.stats.inc_value("newscrawl/listings/repeated_page")
-            self.logger.info("news listing %s repeats page %d at page %d: stopping", edition, page - 1, page)
-            return
         dated = [(link, self.card_date(when)) for link, when in links]
-        all_known = all(self.known(link) for link, _ in dated)  # before following makes them known
         yield from self.follow_entries(dated, response.url, edition)
-        if self.should_continue(dated, edition, page, all_known):
-            yield self.listing_request(edition, page + 1, urls)
-
-    def should_continue(self, dated: list[tuple[str, datetime | None]], edition: str, page: int,
-                        all_known: bool) -> bool:
-        """Whether to walk to the next listing page: a backfill until the cards predate ``since``, an
-        incremental crawl until a page holds only articles it knows or older than the last crawl's."""
-        dates = [d for _, d in dated if d is not None]
-        if self.backfill:
-            oldest = min(dates, default=None)
-            return page < self.max_backfill_pages and (oldest is None or oldest.astimezone(self.zone).date()
-                                                       >= self.since)
-        if page >= self.max_incremental_pages or all_known:
-            return False
-        return not (dates and all(self.is_old(d, edition) for d in dates))
+        if self.keep_paging(dated, edition, page):
+            yield self.listing_request(edition, page + 1)
