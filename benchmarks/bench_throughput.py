@@ -107,57 +107,55 @@ def start_site(n: int, workdir: Path, max_seconds: int) -> tuple[subprocess.Pope
     return server, line.split()[1]
 
 
-def crawl(n: int, settings: dict[str, str], raw: bool) -> dict[str, object]:
-    """One benchmark run for ``n`` articles."""
-    with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
-        workdir = Path(tmp)
-        server, base = start_site(n, workdir, max_seconds=max(600, n // 10))
-        report = workdir / "report.json"
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"start={base}/",
-               "-s", f"ARCHIVE_DIR={workdir / 'archive'}", "-s", f"CRAWL_REPORT={report}", "-s", "LOG_LEVEL=WARNING",
-               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
-               # a local site takes more at once than an outlet should be asked to
-               "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
-               "-s", "TELNETCONSOLE_ENABLED=False"]
-        if raw:
-            cmd += ["-s", f"RAW_ARCHIVE_DIR={workdir / 'raw'}"]
-        for key, value in settings.items():
-            cmd += ["-s", f"{key}={value}"]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-        sampler = ProcessSampler(proc.pid)
-        sampler.start()
-        server_cpu_before = cpu_seconds(server.pid)
-        _, log = proc.communicate()
-        wall = time.perf_counter() - started
-        sampler.done.set()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the crawler and its workers, not the server
-        server_cpu = cpu_seconds(server.pid) - server_cpu_before
-        server.terminate()
-        server.wait()
-        if proc.returncode != 0 or not report.exists():
-            raise RuntimeError(f"crawl failed ({proc.returncode}): {log[-2000:]}")
-        stats = json.loads(report.read_text())["stats"]
-        archived = int(stats.get("newscrawl/archived", 0))
-        elapsed = float(stats["elapsed_time_seconds"])
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        workers_cpu = sum(sampler.worker_cpu.values())
-        crawler_cpu = max(cpu - workers_cpu, sampler.crawler_cpu)  # workers' last moments count as crawler's
-        per_page = 1000 / max(archived, 1)
-        raw_bytes = sum(p.stat().st_size for p in (workdir / "raw").glob("*")) if raw else 0
-        return {"n": n, "archived": archived, "crawl_s": round(elapsed, 2), "wall_s": round(wall, 2),
-                "pages_per_s": round(archived / elapsed, 1), "pages_per_s_wall": round(archived / wall, 1),
-                "cpu_ms_per_page": round(cpu * per_page, 2),
-                "crawler_cpu_ms_per_page": round(crawler_cpu * per_page, 2),
-                "workers_cpu_ms_per_page": round(workers_cpu * per_page, 2),
-                "server_cpu_ms_per_page": round(server_cpu * per_page, 2),
-                "peak_rss_mb": round(sampler.peak / 2**20, 1),
-                "peak_crawler_rss_mb": round(sampler.peak_crawler / 2**20, 1),
-                "peak_workers_rss_mb": round(sampler.peak_workers / 2**20, 1),
-                "raw_archive_mb": round(raw_bytes / 2**20, 1),
-                "settings": settings, "raw": raw}
+def crawl(n: int, settings: dict[str, str], raw: bool, workdir: Path) -> dict[str, object]:
+    """One benchmark run for ``n`` articles, its archive and reports in ``workdir``."""
+    server, base = start_site(n, workdir, max_seconds=max(600, n // 10))
+    report = workdir / "report.json"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"start={base}/",
+           "-s", f"ARCHIVE_DIR={workdir / 'archive'}", "-s", f"CRAWL_REPORT={report}", "-s", "LOG_LEVEL=WARNING",
+           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "ROBOTSTXT_OBEY=False",
+           # a local site takes more at once than an outlet should be asked to
+           "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+           "-s", "TELNETCONSOLE_ENABLED=False"]
+    if raw:
+        cmd += ["-s", f"RAW_ARCHIVE_DIR={workdir / 'raw'}"]
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    sampler = ProcessSampler(proc.pid)
+    sampler.start()
+    server_cpu_before = cpu_seconds(server.pid)
+    _, log = proc.communicate()
+    wall = time.perf_counter() - started
+    sampler.done.set()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the crawler and its workers, not the server
+    server_cpu = cpu_seconds(server.pid) - server_cpu_before
+    server.terminate()
+    server.wait()
+    if proc.returncode != 0 or not report.exists():
+        raise RuntimeError(f"crawl failed ({proc.returncode}): {log[-2000:]}")
+    stats = json.loads(report.read_text())["stats"]
+    archived = int(stats.get("newscrawl/archived", 0))
+    elapsed = float(stats["elapsed_time_seconds"])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    workers_cpu = sum(sampler.worker_cpu.values())
+    crawler_cpu = max(cpu - workers_cpu, sampler.crawler_cpu)  # workers' last moments count as crawler's
+    per_page = 1000 / max(archived, 1)
+    raw_bytes = sum(p.stat().st_size for p in (workdir / "raw").glob("*")) if raw else 0
+    return {"n": n, "archived": archived, "crawl_s": round(elapsed, 2), "wall_s": round(wall, 2),
+            "pages_per_s": round(archived / elapsed, 1), "pages_per_s_wall": round(archived / wall, 1),
+            "cpu_ms_per_page": round(cpu * per_page, 2),
+            "crawler_cpu_ms_per_page": round(crawler_cpu * per_page, 2),
+            "workers_cpu_ms_per_page": round(workers_cpu * per_page, 2),
+            "server_cpu_ms_per_page": round(server_cpu * per_page, 2),
+            "peak_rss_mb": round(sampler.peak / 2**20, 1),
+            "peak_crawler_rss_mb": round(sampler.peak_crawler / 2**20, 1),
+            "peak_workers_rss_mb": round(sampler.peak_workers / 2**20, 1),
+            "raw_archive_mb": round(raw_bytes / 2**20, 1),
+            "settings": settings, "raw": raw}
 
 
 def main() -> int:
@@ -174,13 +172,19 @@ def main() -> int:
     results = []
     print(f"{'N':>6} {'archived':>8} {'crawl s':>8} {'pages/s':>8} {'wall p/s':>8} {'CPU ms/p':>8} "
           f"{'crawler':>8} {'workers':>8} {'server':>8} {'peak MB':>8} {'crawler':>8} {'workers':>8}")
-    for n in args.n:
-        row = crawl(n, settings, args.raw)
-        results.append(row)
-        print(f"{row['n']:>6} {row['archived']:>8} {row['crawl_s']:>8} {row['pages_per_s']:>8} "
-              f"{row['pages_per_s_wall']:>8} {row['cpu_ms_per_page']:>8} {row['crawler_cpu_ms_per_page']:>8} "
-              f"{row['workers_cpu_ms_per_page']:>8} {row['server_cpu_ms_per_page']:>8} {row['peak_rss_mb']:>8} "
-              f"{row['peak_crawler_rss_mb']:>8} {row['peak_workers_rss_mb']:>8}", flush=True)
+    # every run's archive is kept until all runs are over: ext4 without a journal scans past recently
+    # freed inodes when it allocates one, so deleting one run's thousands of records would make the
+    # next run's file creations measure that clean-up (a crawl on a server deletes nothing)
+    with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
+        for i, n in enumerate(args.n):
+            workdir = Path(tmp) / f"run-{i}"
+            workdir.mkdir()
+            row = crawl(n, settings, args.raw, workdir)
+            results.append(row)
+            print(f"{row['n']:>6} {row['archived']:>8} {row['crawl_s']:>8} {row['pages_per_s']:>8} "
+                  f"{row['pages_per_s_wall']:>8} {row['cpu_ms_per_page']:>8} {row['crawler_cpu_ms_per_page']:>8} "
+                  f"{row['workers_cpu_ms_per_page']:>8} {row['server_cpu_ms_per_page']:>8} {row['peak_rss_mb']:>8} "
+                  f"{row['peak_crawler_rss_mb']:>8} {row['peak_workers_rss_mb']:>8}", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"cores": os.cpu_count(), "results": results}, indent=1))
     return 0

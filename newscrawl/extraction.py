@@ -203,7 +203,7 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
     if lead and not (body and (body[0] == lead or body[0].startswith(lead))):
         body.insert(0, lead)
     # pages may repeat the headline above the text (an image caption): it is never body text
-    while body and title and body[0].casefold() == title.casefold():
+    while body and title and squash(body[0]).casefold() == squash(title).casefold():
         body.pop(0)
     link_share = share_in_links(links, body) if layout is None else 0.0
 
@@ -229,7 +229,7 @@ def build_article(fields: dict[str, Any], url: str, outlet: Outlet | None, editi
     if not author and outlet is not None:
         author = outlet.agency_for(edition)
         sources["author"] = "agency"
-    return Article(
+    article = Article(
         url=url, outlet=outlet.name if outlet else None, canonical_url=fields["canonical_url"], edition=edition,
         title=fields["title"], author=author, body=fields["body"], lead=fields["lead"], tags=fields["tags"],
         fetched_at=datetime.now(timezone.utc), date_candidates=fields["date_candidates"],
@@ -237,6 +237,9 @@ def build_article(fields: dict[str, Any], url: str, outlet: Outlet | None, editi
         language_hint=outlet.language_of(edition) if outlet else None, sources=sources,
         language=fields.get("language"),
     )
+    if fields.get("text_keys") is not None:
+        article.text_keys = fields["text_keys"]
+    return article
 
 
 def article_json(article: Article) -> dict[str, Any]:

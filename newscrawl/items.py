@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from newscrawl.signatures import TextKeys
 
 
 @dataclass
@@ -41,6 +45,9 @@ class Article:
     #: set by the pipelines: published date source, archive record name, duplicate of
     published_source: str | None = None
     record: str | None = None
+    #: the fingerprints and signature the extraction worker made of title and body, for the duplicate
+    #: checks (an attribute, not a field: never exported or archived; see ``TextKeys.belongs_to``)
+    text_keys: ClassVar[TextKeys | None] = None
 
     @property
     def paragraphs(self) -> list[str]:

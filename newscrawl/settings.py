@@ -71,6 +71,10 @@ ARCHIVE_FSYNC = True
 REPRINT_THRESHOLD = 0.5
 #: write records and index entries in a thread of their own (file and index I/O never holds the crawl)
 ARCHIVE_WRITER_THREAD = True
+#: in that thread, articles arriving within ARCHIVE_BATCH_WAIT seconds of each other (at most
+#: ARCHIVE_BATCH_MAX) are written together: one lock, one folder flush and one index commit
+ARCHIVE_BATCH_MAX = 64
+ARCHIVE_BATCH_WAIT = 0.05
 #: a WARC file or folder of WARC files to answer every request from, instead of the network
 REPLAY = None
 #: worker processes for extraction (-1: one per core; 0: in the crawl's thread, without a time limit)

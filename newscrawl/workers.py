@@ -26,6 +26,7 @@ from typing import Any
 
 from newscrawl.extraction import parse_page
 from newscrawl.language import detect_language
+from newscrawl.signatures import text_keys
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,10 @@ def _on_alarm(signum: int, frame: Any) -> None:
 def extract_in_worker(html: str, url: str, outlet: str | None, timeout: float,
                       language_hint: str | None = None) -> dict[str, Any] | None:
     """``parse_page`` in a worker process, stopped by an interval timer after ``timeout`` seconds
-    (None then). The fields also carry ``language``, detected from title and body as the language
-    pipeline does it (``language_hint``: the edition's language), so that it costs the crawl nothing."""
+    (None then). The fields also carry what the pipelines would otherwise work out in the crawl's
+    own process, so that it costs the crawl nothing: ``language``, detected from title and body as
+    the language pipeline does it (``language_hint``: the edition's language), and ``text_keys``, the
+    fingerprints and signature of title and body for the duplicate and reprint checks."""
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
@@ -58,6 +61,7 @@ def extract_in_worker(html: str, url: str, outlet: str | None, timeout: float,
         if fields:
             fields["language"] = detect_language(f"{fields['title'] or ''}\n{fields['body'] or ''}",
                                                  prior=language_hint)
+            fields["text_keys"] = text_keys(fields["title"], fields["body"])
         return fields
     except ExtractionTimeout:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
     from newscrawl.items import Article
+    from newscrawl.signatures import TextKeys
 
 logger = logging.getLogger(__name__)
 
@@ -151,24 +152,52 @@ class Archive:
     # -- writing
     def add(self, article: Article) -> IndexEntry:
         """Write an article as a new record and index it; returns its index entry."""
+        result = self.add_many([article])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def add_many(self, articles: Sequence[Article]) -> list[IndexEntry | Exception]:
+        """Write articles as new records, numbered in their order, and index them in one commit
+        (entries and signatures together); returns the index entry of each, or in its place the
+        error that kept it from being written (an article that cannot be rendered)."""
+        results: list[IndexEntry | Exception] = []
+        rendered: list[tuple[int, Article, str, str, str]] = []  # position, article, layout, url, text
+        for position, article in enumerate(articles):
+            try:
+                layout, url, text = self._render(article)
+            except Exception as exc:  # one bad article never keeps the others out
+                results.append(exc)
+                continue
+            results.append(RuntimeError("not written"))  # replaced by the entry below
+            rendered.append((position, article, layout, url, text))
+        if not rendered:
+            return results
+        created = self.folder.create_many([(url_hash(url), text) for _, _, _, url, text in rendered],
+                                          fsync=self.fsync)
+        with self.index.transaction():  # the entries and their signatures in one commit
+            for (position, article, layout, url, _), (number, name) in zip(rendered, created, strict=True):
+                entry = IndexEntry(
+                    number=number, name=name, hash=url_hash(url), layout=layout, outlet=article.outlet,
+                    edition=article.edition, language=article.language, url=url,
+                    canonical_url=article.canonical_url, title=article.title,
+                    published=article.published.isoformat() if article.published else None,
+                    fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
+                self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
+                               _fingerprints(article))
+                _sign(self.index, number, article.title, article.body, article.text_keys)
+                results[position] = entry
+        return results
+
+    def _render(self, article: Article) -> tuple[str, str, str]:
+        """The layout, URL and text of an article's record."""
         outlet = get_outlet(article.outlet)
         url = article.canonical_url or article.url
         layout = self.layout if (self.layout != "dated" or article.published) else "markdown"
         text = render_article(layout, title=article.title, published=article.published, author=article.author,
                               url=url, outlet_name=outlet.short_name if outlet else article.outlet,
                               paragraphs=article.paragraphs)
-        digest = url_hash(url)
-        number, name = self.folder.create(digest, text, fsync=self.fsync)
-        entry = IndexEntry(number=number, name=name, hash=digest, layout=layout, outlet=article.outlet,
-                           edition=article.edition, language=article.language, url=url,
-                           canonical_url=article.canonical_url,
-                           title=article.title, published=article.published.isoformat() if article.published else None,
-                           fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
-        with self.index.transaction():  # the entry and its signature in one commit
-            self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
-                           body_fingerprints(article.title, article.body))
-            _sign(self.index, number, article.title, article.body)
-        return entry
+        return layout, url, text
 
     def read(self, name: str) -> Record:
         """Read one record of the folder."""
@@ -179,12 +208,21 @@ class Archive:
         return self.index.stats()
 
 
-def _sign(index: ArchiveIndex, number: int, title: str | None, body: str | None) -> None:
-    """Put a record's near-duplicate signature in the index (imported here: extraction workers
-    import this package through the outlet modules, and need neither datasketch nor numpy)."""
+def _fingerprints(article: Article) -> frozenset[str]:
+    """An article's content fingerprints (made by its extraction worker, when it went through one)."""
+    keys = article.text_keys
+    if keys is not None and keys.belongs_to(article.title, article.body):
+        return keys.fingerprints
+    return body_fingerprints(article.title, article.body)
+
+
+def _sign(index: ArchiveIndex, number: int, title: str | None, body: str | None, keys: TextKeys | None = None) -> None:
+    """Put a record's near-duplicate signature in the index (``keys``: what the extraction worker made
+    of the text, if anything). Imported here: extraction workers import this package through the
+    outlet modules, and need no datasketch."""
     from newscrawl.neardup import index_text
 
-    index_text(index, number, title, body)
+    index_text(index, number, title, body, keys)
 
 
 def record_fingerprints(record: Record) -> frozenset[str]:

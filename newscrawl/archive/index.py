@@ -180,20 +180,21 @@ class ArchiveIndex:
 
     # -- lookups
     def find_url(self, keys: Iterable[str]) -> int | None:
-        """The record known under any of these URL keys."""
-        for key in keys:
-            row = self.db.execute("SELECT number FROM url_keys WHERE key = ?", (key,)).fetchone()
-            if row:
-                return row[0]
-        return None
+        """The record known under any of these URL keys (the lowest number, should they name several)."""
+        return self._find("url_keys", "key", keys)
 
     def find_fingerprint(self, fingerprints: Iterable[str]) -> int | None:
-        """The record with any of these content fingerprints."""
-        for fp in fingerprints:
-            row = self.db.execute("SELECT number FROM fingerprints WHERE fp = ? LIMIT 1", (fp,)).fetchone()
-            if row:
-                return row[0]
-        return None
+        """The record with any of these content fingerprints (the lowest number, should there be several)."""
+        return self._find("fingerprints", "fp", fingerprints)
+
+    def _find(self, table: str, column: str, values: Iterable[str]) -> int | None:
+        """One statement for all values: each is an indexed read of the table's primary key."""
+        values = list(values)
+        if not values:
+            return None
+        marks = ",".join("?" * len(values))
+        row = self.db.execute(f"SELECT MIN(number) FROM {table} WHERE {column} IN ({marks})", values).fetchone()
+        return row[0]
 
     # -- duplicates refused by crawls
     def add_duplicate(self, url: str, outlet: str | None, kind: str, duplicate_of: int | None,

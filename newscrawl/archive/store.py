@@ -13,7 +13,7 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from newscrawl.archive.records import parse_record_name, record_name
@@ -101,41 +101,65 @@ class ArchiveFolder:
 
     # -- writing
     def create(self, url_hash: str, text: str, *, fsync: bool = True) -> tuple[int, str]:
-        """Write a new record with the next number; returns ``(number, file name)``.
+        """Write a new record with the next number; returns ``(number, file name)``."""
+        return self.create_many([(url_hash, text)], fsync=fsync)[0]
 
-        The text is written and flushed before the number is taken, so the lock is held only for
-        a counter update and a link; a crash at any point leaves either no record or the whole
-        record, and at worst an unused number.
+    def create_many(self, records: Sequence[tuple[str, str]], *, fsync: bool = True) -> list[tuple[int, str]]:
+        """Write new records ``(url hash, text)`` with the next numbers, in order; returns
+        ``(number, file name)`` of each.
+
+        Each text is written to a temporary file and flushed to disk before any number is taken, so
+        the lock is held only for one counter update and the links; a crash at any point leaves each
+        record either absent or whole, and at worst unused numbers. Several records at once share
+        the lock, the counter update and the folder's flush.
         """
-        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".part", dir=self.root)
-        tmp = Path(tmp_name)
+        temps: list[Path] = []
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                if fsync:
-                    os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
+            for _, text in records:
+                temps.append(self._write_temp(text, fsync))
+            created: list[tuple[int, str]] = []
             with self.locked():
-                number = self._read_counter()
-                while True:
-                    number += 1
-                    # the number is reserved before the record appears: a kill in between leaves
-                    # a gap, never a number that a later record could take again
-                    self._write_counter(number)
-                    name = record_name(number, url_hash)
-                    try:
-                        os.link(tmp, self.root / name)
-                        break
-                    except FileExistsError:
-                        continue
+                number = reserved = self._read_counter()
+                for (url_hash, _), tmp in zip(records, temps, strict=True):
+                    while True:
+                        number += 1
+                        if number > reserved:
+                            # numbers are reserved before the records appear: a kill in between leaves
+                            # a gap, never a number that a later record could take again
+                            reserved = number + len(records) - len(created) - 1
+                            self._write_counter(reserved)
+                        name = record_name(number, url_hash)
+                        try:
+                            os.link(tmp, self.root / name)
+                            break
+                        except FileExistsError:
+                            continue
+                    created.append((number, name))
             if fsync:
                 dir_fd = os.open(self.root, os.O_RDONLY)
                 try:
                     os.fsync(dir_fd)
                 finally:
                     os.close(dir_fd)
-            return number, name
+            return created
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+            for tmp in temps:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+
+    def _write_temp(self, text: str, fsync: bool) -> Path:
+        """A hidden temporary file in the folder holding ``text`` (UTF-8), readable by all."""
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".part", dir=self.root)
+        try:
+            data = memoryview(text.encode("utf-8"))
+            while data:
+                data = data[os.write(fd, data):]
+            os.fchmod(fd, 0o644)
+            if fsync:
+                os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp_name)
+            raise
+        os.close(fd)
+        return Path(tmp_name)

@@ -4,25 +4,115 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
+import threading
+import time
 from collections.abc import Awaitable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from scrapy.crawler import Crawler
 
 from newscrawl.archive import Archive
 from newscrawl.archive.index import IndexEntry
+from newscrawl.items import Article
 
 logger = logging.getLogger(__name__)
+
+#: records written together at most (one lock, one folder flush and one index commit for all)
+DEFAULT_BATCH_MAX = 64
+#: seconds the writer waits for more articles once one has arrived, to write them together
+DEFAULT_BATCH_WAIT = 0.05
+
+
+class BatchWriter:
+    """A thread that writes articles into an archive in batches (group commit): it takes the first
+    article that arrives, waits up to ``wait`` seconds for more (at most ``batch_max``), and writes
+    them with :meth:`Archive.add_many`. Each article's future gets its index entry or its error.
+
+    One thread keeps the numbering in arrival order; the archive is opened in it (its own
+    connection to the index) and closed when the writer is closed, after the last batch."""
+
+    _STOP = object()
+
+    def __init__(self, open_archive, *, batch_max: int = DEFAULT_BATCH_MAX, wait: float = DEFAULT_BATCH_WAIT):
+        self.batch_max = max(1, batch_max)
+        self.wait = max(0.0, wait)
+        self.batches = 0
+        self._open_archive = open_archive
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._opened: Future[None] = Future()
+        self._thread = threading.Thread(target=self._run, name="newscrawl-archive", daemon=True)
+        self._thread.start()
+        self._opened.result()  # an archive that cannot be opened fails the crawl's start, not its items
+
+    def submit(self, article: Article) -> Future[IndexEntry]:
+        """Queue an article; the future resolves once it is written and indexed."""
+        future: Future[IndexEntry] = Future()
+        self._queue.put((article, future))
+        return future
+
+    def close(self) -> None:
+        """Write what is queued, then stop the thread and close its archive."""
+        self._queue.put(self._STOP)
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            archive = self._open_archive()
+        except BaseException as exc:
+            self._opened.set_exception(exc)
+            return
+        self._opened.set_result(None)
+        try:
+            stopping = False
+            while not stopping:
+                batch, stopping = self._next_batch()
+                if batch:
+                    self._write(archive, batch)
+        finally:
+            archive.close()
+
+    def _next_batch(self) -> tuple[list[tuple[Article, Future[IndexEntry]]], bool]:
+        """The articles to write together, and whether the writer was told to stop."""
+        first = self._queue.get()
+        if first is self._STOP:
+            return [], True
+        batch = [first]
+        deadline = time.monotonic() + self.wait
+        while len(batch) < self.batch_max:
+            remaining = deadline - time.monotonic()
+            try:
+                item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is self._STOP:
+                return batch, True
+            batch.append(item)
+        return batch, False
+
+    def _write(self, archive: Archive, batch: list[tuple[Article, Future[IndexEntry]]]) -> None:
+        self.batches += 1
+        try:
+            results = archive.add_many([article for article, _ in batch])
+        except BaseException as exc:  # the folder or the index failed: every article of the batch fails
+            results = [exc] * len(batch)
+        for (_, future), result in zip(batch, results, strict=True):
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
 
 class ArchivePipeline:
     """Archives every article that reaches it, in the layout ``ARCHIVE_LAYOUT`` selects.
 
-    With ``ARCHIVE_WRITER_THREAD`` (the project's setting) records are written and indexed in one
-    thread of their own, through a connection to the index of its own, so that file writes, fsyncs
-    and index commits never hold the reactor; one thread keeps the numbering in arrival order.
-    Without it they are written in the calling thread and ``process_item`` returns the item.
+    With ``ARCHIVE_WRITER_THREAD`` (the project's setting) records are written and indexed by a
+    :class:`BatchWriter`, a thread of their own with a connection to the index of its own, so that
+    file writes, fsyncs and index commits never hold the reactor; articles that arrive within
+    ``ARCHIVE_BATCH_WAIT`` seconds of each other (at most ``ARCHIVE_BATCH_MAX``) share one lock, one
+    folder flush and one index commit. Without it they are written one by one in the calling thread
+    and ``process_item`` returns the item.
     """
 
     def __init__(self, crawler: Crawler):
@@ -30,8 +120,9 @@ class ArchivePipeline:
         self.stats = crawler.stats
         self.archive: Archive | None = None
         self.in_thread = crawler.settings.getbool("ARCHIVE_WRITER_THREAD", False)
-        self._writer: ThreadPoolExecutor | None = None
-        self._writer_archive: Archive | None = None
+        self.batch_max = crawler.settings.getint("ARCHIVE_BATCH_MAX", DEFAULT_BATCH_MAX)
+        self.batch_wait = crawler.settings.getfloat("ARCHIVE_BATCH_WAIT", DEFAULT_BATCH_WAIT)
+        self._writer: BatchWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -44,14 +135,14 @@ class ArchivePipeline:
             self.stats.set_value("newscrawl/archive/records_at_start", report.records)
             self.stats.set_value("newscrawl/archive/indexed_at_start", len(report.imported))
         if self.in_thread:
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="newscrawl-archive")
-            self._writer_archive = Archive.from_settings(self.crawler.settings)
+            settings = self.crawler.settings
+            self._writer = BatchWriter(lambda: Archive.from_settings(settings), batch_max=self.batch_max,
+                                       wait=self.batch_wait)
 
     def close_spider(self, spider=None) -> None:
         if self._writer is not None:
-            self._writer.shutdown(wait=True)
-            assert self._writer_archive is not None
-            self._writer_archive.close()
+            self._writer.close()
+            self.stats.set_value("newscrawl/archive/batches", self._writer.batches)
         if self.archive is not None:
             self.stats.set_value("newscrawl/archive/records_at_end", self.archive.index.count())
 
@@ -62,8 +153,8 @@ class ArchivePipeline:
         return self._add_in_thread(item)
 
     async def _add_in_thread(self, item):
-        assert self._writer is not None and self._writer_archive is not None
-        entry = await asyncio.wrap_future(self._writer.submit(self._writer_archive.add, item))
+        assert self._writer is not None
+        entry = await asyncio.wrap_future(self._writer.submit(item))
         return self._archived(item, entry)
 
     def _archived(self, item, entry: IndexEntry):

@@ -9,7 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.archive import Archive, article_keys
-from newscrawl.fingerprints import body_fingerprints
+from newscrawl.signatures import article_fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class DedupePipeline:
         adapter = ItemAdapter(item)
         url = adapter["url"]
         keys = article_keys(url, adapter.get("canonical_url"), adapter.get("aliases") or ())
-        fps = body_fingerprints(adapter.get("title"), adapter.get("body"))
+        fps = article_fingerprints(adapter.get("title"), adapter.get("body"), getattr(item, "text_keys", None))
         assert self.archive is not None
         index = self.archive.index
         if (number := index.find_url(keys)) is not None:

@@ -13,9 +13,9 @@ from newscrawl.neardup import (
     REPRINT_THRESHOLD,
     CrawlTexts,
     NearDuplicate,
+    article_signature,
     find_near_duplicate,
     index_missing_signatures,
-    signature_of,
 )
 from newscrawl.pipelines.dedupe import DuplicateArticle
 
@@ -52,7 +52,7 @@ class ReprintPipeline:
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
-        signature = signature_of(adapter.get("title"), adapter.get("body"))
+        signature = article_signature(adapter.get("title"), adapter.get("body"), getattr(item, "text_keys", None))
         if signature is None:
             self.stats.inc_value("newscrawl/reprints/too_short")
             return item
