@@ -4,6 +4,8 @@ import pytest
 import workertasks
 from faultsite import runaway_page
 
+from newscrawl.fingerprints import body_fingerprints
+from newscrawl.neardup import signature_of
 from newscrawl.workers import Extractor, extract_in_worker, resolve_processes
 
 PAGE = ("<html><head><title>Заголовок новости дня</title></head><body><article><h1>Заголовок новости дня</h1>"
@@ -64,3 +66,19 @@ def test_an_unreadable_page_gives_empty_fields_not_an_error(processes):
             extractor.close()
 
     assert run(go()) == {}
+
+
+def test_worker_fields_carry_the_text_keys_of_their_title_and_body_across_processes():
+    extractor = Extractor(1, timeout=30)
+
+    async def go():
+        try:
+            return await extractor.parse(PAGE, "https://example.org/news/1", None)
+        finally:
+            extractor.close()
+
+    fields = run(go())
+    keys = fields["text_keys"]
+    assert keys.belongs_to(fields["title"], fields["body"])
+    assert keys.fingerprints == body_fingerprints(fields["title"], fields["body"])
+    assert keys.signature == signature_of(fields["title"], fields["body"])

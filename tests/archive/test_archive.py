@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newscrawl.archive import Archive
+from newscrawl.archive import Archive, article_keys
 from newscrawl.archive.records import read_record
 from newscrawl.fingerprints import body_fingerprints
 from newscrawl.items import Article
@@ -109,3 +109,25 @@ def test_index_is_rebuilt_from_the_folder_when_lost(tmp_path):
     assert fresh.reconcile().imported == [entry.number]
     assert fresh.index.find_url({"inform.kz/ru/novost-3fa91c"}) == entry.number
     assert fresh.index.entry(entry.number).outlet == "kazinform"
+
+
+def test_articles_added_together_are_numbered_in_order_and_indexed_in_one_go(tmp_path):
+    archive = Archive(tmp_path, fsync=False)
+    articles = [article(url=f"https://www.inform.kz/ru/novost-{i}", canonical_url=None,
+                        body=f"Новость номер {i}: первый абзац о событии дня.\nВторой абзац о нём же, {i}.")
+                for i in range(3)]
+    entries = archive.add_many(articles)
+    assert [e.number for e in entries] == [0, 1, 2]
+    assert archive.index.count() == 3
+    assert [archive.index.find_url(article_keys(f"https://www.inform.kz/ru/novost-{i}")) for i in range(3)] == [0, 1, 2]
+    assert archive.index.find_fingerprint(body_fingerprints(articles[1].title, articles[1].body)) == 1
+
+
+def test_an_article_that_cannot_be_written_fails_alone(tmp_path):
+    archive = Archive(tmp_path, fsync=False)
+    broken = article(url="https://www.inform.kz/ru/bad", canonical_url=None)
+    broken.published = "not a datetime"  # a spider bug: rendering the record fails
+    good = article(url="https://www.inform.kz/ru/good", canonical_url=None, body="Другой текст.\nЕщё абзац.")
+    first, second = archive.add_many([broken, good])
+    assert isinstance(first, Exception) and second.number == 0
+    assert list(archive.folder.scan()) == [0]

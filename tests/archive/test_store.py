@@ -57,3 +57,28 @@ def test_concurrent_writers_in_one_folder_never_take_the_same_number(tmp_path):
     assert numbers == list(range(160))
     for name in names:
         assert (tmp_path / name).read_text().startswith("worker ")
+
+
+def test_records_written_together_take_consecutive_numbers_in_their_order(tmp_path):
+    folder = ArchiveFolder(tmp_path)
+    folder.create("0" * 16, "before", fsync=False)
+    created = folder.create_many([(f"{i:016x}", f"record {i}") for i in range(5)], fsync=True)
+    assert [number for number, _ in created] == [1, 2, 3, 4, 5]
+    assert [(tmp_path / name).read_text() for _, name in created] == [f"record {i}" for i in range(5)]
+    assert folder.create("f" * 16, "after", fsync=False)[0] == 6
+    assert not list(folder.stale_temp_files())
+
+
+def test_a_name_already_in_the_folder_is_skipped_and_the_batch_goes_on_after_it(tmp_path):
+    folder = ArchiveFolder(tmp_path)
+    (tmp_path / f"001_{'b' * 16}.txt").write_text("put there by hand, counter not raised")
+    created = folder.create_many([("a" * 16, "x"), ("b" * 16, "y"), ("c" * 16, "z")], fsync=False)
+    assert [number for number, _ in created] == [0, 2, 3]
+    assert (tmp_path / f"001_{'b' * 16}.txt").read_text().startswith("put there by hand")
+    assert folder.create("d" * 16, "w", fsync=False)[0] == 4
+
+
+def test_records_of_a_batch_are_readable_by_all_like_single_ones(tmp_path):
+    folder = ArchiveFolder(tmp_path)
+    (_, name), = folder.create_many([("a" * 16, "x")], fsync=False)
+    assert (tmp_path / name).stat().st_mode & 0o777 == 0o644

@@ -2,6 +2,7 @@ import pytest
 
 from newscrawl.pipelines.archive import ArchivePipeline
 from newscrawl.pipelines.dedupe import DedupePipeline, DuplicateArticle
+from newscrawl.signatures import TextKeys
 
 
 @pytest.fixture
@@ -70,4 +71,17 @@ def test_the_same_text_under_another_url_in_one_crawl_is_a_body_duplicate_before
     dedupe.process_item(make_article())
     with pytest.raises(DuplicateArticle, match="same text as"):
         dedupe.process_item(make_article(url="https://www.inform.kz/ru/perepechatka-9f8e7d", canonical_url=None))
+    assert crawler.stats.get_value("newscrawl/duplicates/body") == 1
+
+
+def test_fingerprints_made_by_the_extraction_worker_are_the_ones_checked(pipelines, make_article, crawler):
+    run, _ = pipelines
+    first = make_article()
+    first.text_keys = TextKeys(first.title, first.body, frozenset({"f" * 40}), None)
+    run(first)
+    second = make_article(url="https://www.inform.kz/ru/drugaya-novost-77aa10", canonical_url=None,
+                          body="Совсем другой текст о другом событии, который совпал бы только по отпечатку.")
+    second.text_keys = TextKeys(second.title, second.body, frozenset({"f" * 40}), None)
+    with pytest.raises(DuplicateArticle):
+        run(second)
     assert crawler.stats.get_value("newscrawl/duplicates/body") == 1

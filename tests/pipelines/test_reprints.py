@@ -9,6 +9,7 @@ from newscrawl.archive.records import read_record
 from newscrawl.pipelines.archive import ArchivePipeline
 from newscrawl.pipelines.dedupe import DedupePipeline, DuplicateArticle
 from newscrawl.pipelines.reprints import ReprintPipeline
+from newscrawl.signatures import text_keys
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "reprints" / "cases.json"
 CASES = {c["name"]: c for c in json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]}
@@ -121,3 +122,21 @@ def test_reprint_of_a_legacy_record_is_refused(crawler, make_article, shared, tm
         for stage in stages:
             reprint = stage.process_item(reprint)
     assert crawler.stats.get_value("newscrawl/duplicates/reprint") == 1
+
+
+def test_the_signature_made_by_the_extraction_worker_is_the_one_checked_and_indexed(pipelines, make_article, crawler):
+    original, candidate = texts(make_article, "same_topic_different_story")
+    pipelines(original)
+    # keys as a worker would have made them, but of the original's text: the check must use them
+    worker_keys = text_keys(original.title, original.body)
+    candidate.text_keys = type(worker_keys)(candidate.title, candidate.body, frozenset(), worker_keys.signature)
+    with pytest.raises(DuplicateArticle, match="reprint"):
+        pipelines(candidate)
+
+
+def test_keys_of_a_text_amended_after_extraction_are_not_used(pipelines, make_article, crawler):
+    original, candidate = texts(make_article, "same_topic_different_story")
+    pipelines(original)
+    stale = text_keys(original.title, original.body)  # made before the spider changed title and body
+    candidate.text_keys = stale
+    assert pipelines(candidate).record is not None  # judged by its own text: a different story
