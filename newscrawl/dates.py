@@ -391,27 +391,55 @@ def _is_preferred_time(el: lxml.html.HtmlElement) -> bool:
     return (el.get("itemprop") or "").lower() == "datepublished" or "date" in cls or "publish" in cls
 
 
+class _CommentSections:
+    """Tells whether elements of one page sit in a comment section (an ancestor's class or id mentions
+    comments), remembering the answer for every ancestor it looked at: the dozens of dates a page
+    lists share most of their ancestors."""
+
+    def __init__(self) -> None:
+        self._known: dict[lxml.html.HtmlElement, bool] = {}
+
+    def __contains__(self, el: lxml.html.HtmlElement) -> bool:
+        unknown = []
+        node = el.getparent()
+        while node is not None and node not in self._known:
+            unknown.append(node)
+            node = node.getparent()
+        inside = self._known[node] if node is not None else False
+        for ancestor in reversed(unknown):  # from the outermost down
+            inside = inside or "comment" in f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}".lower()
+            self._known[ancestor] = inside
+        return inside
+
+
 def _in_comments(el: lxml.html.HtmlElement) -> bool:
     """Whether an element sits in a comment section (an ancestor's class or id mentions comments)."""
-    return any(
-        "comment" in f"{anc.get('class') or ''} {anc.get('id') or ''}".lower() for anc in el.iterancestors()
-    )
+    return el in _CommentSections()
 
 
-def _time_dates(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
+def _time_dates(tree: lxml.html.HtmlElement, comments: _CommentSections | None = None) -> Iterator[tuple[str, str]]:
     """``<time datetime>`` values, the ones marked as the publication date first."""
-    times = [t for t in tree.iter("time") if (t.get("datetime") or "").strip() and not _in_comments(t)]
+    comments = _CommentSections() if comments is None else comments
+    times = [t for t in tree.iter("time") if (t.get("datetime") or "").strip() and t not in comments]
     for el in sorted(times, key=lambda t: not _is_preferred_time(t)):
         if "modified" in (el.get("itemprop") or "").lower() + (el.get("class") or "").lower():
             continue
         yield "time:datetime", el.get("datetime").strip()
 
 
-def _itemprop_dates(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
+#: every ``itemprop`` attribute of a page (libxml2 finds attributes faster than elements by attribute)
+_ITEMPROPS = lxml.etree.XPath("//@itemprop")
+
+
+def _itemprop_dates(tree: lxml.html.HtmlElement,
+                    comments: _CommentSections | None = None) -> Iterator[tuple[str, str]]:
     """Non-meta elements with ``itemprop="datePublished"`` and a ``content`` or ``datetime`` attribute."""
-    for el in tree.xpath("//*[@itemprop='datePublished' or @itemprop='datepublished'][not(self::meta)]"):
+    comments = _CommentSections() if comments is None else comments
+    for prop in _ITEMPROPS(tree):
+        if prop not in ("datePublished", "datepublished") or (el := prop.getparent()).tag == "meta":
+            continue
         value = (el.get("content") or el.get("datetime") or "").strip()
-        if value and not _in_comments(el):
+        if value and el not in comments:
             yield "itemprop:datePublished", value
 
 
@@ -424,7 +452,9 @@ def machine_dates_from_html(tree: lxml.html.HtmlElement) -> list[tuple[str, str]
     """
     seen: set[tuple[str, str]] = set()
     out: list[tuple[str, str]] = []
-    for pair in (*_meta_dates(tree), *_jsonld_dates(tree), *_itemprop_dates(tree), *_time_dates(tree)):
+    comments = _CommentSections()
+    for pair in (*_meta_dates(tree), *_jsonld_dates(tree), *_itemprop_dates(tree, comments),
+                 *_time_dates(tree, comments)):
         if pair not in seen:
             seen.add(pair)
             out.append(pair)

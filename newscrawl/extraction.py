@@ -59,7 +59,7 @@ def _strip_suffix(outlet: Outlet | None, title: str | None) -> str | None:
 
 
 def _paragraphs(text: str | None) -> list[str]:
-    return [squash(line) for line in (text or "").split("\n") if squash(line)]
+    return [line for line in map(squash, (text or "").split("\n")) if line]
 
 
 _DATE_LIKE = ("//*[@itemprop='datePublished' or self::time or contains(@class, 'date')"
