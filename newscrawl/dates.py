@@ -27,11 +27,14 @@ from zoneinfo import ZoneInfo
 import lxml.html
 
 from newscrawl.parsing import (
+    Page,
     article_nodes,
     decode_json_values,
     first_string,
     html_tree,
     jsonld_scripts,
+    tagged,
+    tree_of,
 )
 
 __all__ = [
@@ -350,14 +353,14 @@ def parse_visible_date(text: str, tz: str | tzinfo) -> datetime | None:
 # ------------------------------------------------------------------------------ candidates from HTML
 
 
-def _jsonld_dates(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
+def _jsonld_dates(page: Page) -> Iterator[tuple[str, str]]:
     """``datePublished`` of the article objects in the page's JSON-LD.
 
     Blocks that are not JSON even leniently (single quotes, raw HTML) are searched textually for a
     ``"datePublished": "…"``; those values come after the decoded ones.
     """
     salvaged: list[str] = []
-    for raw in jsonld_scripts(tree):
+    for raw in jsonld_scripts(page):
         values = decode_json_values(raw)
         for node in article_nodes(values):
             value = first_string(node.get("datePublished"))
@@ -369,10 +372,10 @@ def _jsonld_dates(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
         yield "jsonld-text:datePublished", value
 
 
-def _meta_dates(tree: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
+def _meta_dates(page: Page) -> Iterator[tuple[str, str]]:
     """Publication-date ``<meta>`` values in :data:`META_KEYS` priority order."""
     found: dict[str, list[str]] = {}
-    for meta in tree.iter("meta"):
+    for meta in tagged(page, "meta"):
         content = (meta.get("content") or "").strip()
         if not content:
             continue
@@ -417,10 +420,10 @@ def _in_comments(el: lxml.html.HtmlElement) -> bool:
     return el in _CommentSections()
 
 
-def _time_dates(tree: lxml.html.HtmlElement, comments: _CommentSections | None = None) -> Iterator[tuple[str, str]]:
+def _time_dates(page: Page, comments: _CommentSections | None = None) -> Iterator[tuple[str, str]]:
     """``<time datetime>`` values, the ones marked as the publication date first."""
     comments = _CommentSections() if comments is None else comments
-    times = [t for t in tree.iter("time") if (t.get("datetime") or "").strip() and t not in comments]
+    times = [t for t in tagged(page, "time") if (t.get("datetime") or "").strip() and t not in comments]
     for el in sorted(times, key=lambda t: not _is_preferred_time(t)):
         if "modified" in (el.get("itemprop") or "").lower() + (el.get("class") or "").lower():
             continue
@@ -431,11 +434,11 @@ def _time_dates(tree: lxml.html.HtmlElement, comments: _CommentSections | None =
 _ITEMPROPS = lxml.etree.XPath("//@itemprop")
 
 
-def _itemprop_dates(tree: lxml.html.HtmlElement,
+def _itemprop_dates(page: Page,
                     comments: _CommentSections | None = None) -> Iterator[tuple[str, str]]:
     """Non-meta elements with ``itemprop="datePublished"`` and a ``content`` or ``datetime`` attribute."""
     comments = _CommentSections() if comments is None else comments
-    for prop in _ITEMPROPS(tree):
+    for prop in _ITEMPROPS(tree_of(page)):
         if prop not in ("datePublished", "datepublished") or (el := prop.getparent()).tag == "meta":
             continue
         value = (el.get("content") or el.get("datetime") or "").strip()
@@ -443,7 +446,7 @@ def _itemprop_dates(tree: lxml.html.HtmlElement,
             yield "itemprop:datePublished", value
 
 
-def machine_dates_from_html(tree: lxml.html.HtmlElement) -> list[tuple[str, str]]:
+def machine_dates_from_html(page: Page) -> list[tuple[str, str]]:
     """Machine-readable publication-date candidates ``(source, raw value)`` of a page, best first.
 
     Order: the ``<meta>`` tags of :data:`META_KEYS`, JSON-LD ``datePublished`` of article objects,
@@ -453,8 +456,8 @@ def machine_dates_from_html(tree: lxml.html.HtmlElement) -> list[tuple[str, str]
     seen: set[tuple[str, str]] = set()
     out: list[tuple[str, str]] = []
     comments = _CommentSections()
-    for pair in (*_meta_dates(tree), *_jsonld_dates(tree), *_itemprop_dates(tree, comments),
-                 *_time_dates(tree, comments)):
+    for pair in (*_meta_dates(page), *_jsonld_dates(page), *_itemprop_dates(page, comments),
+                 *_time_dates(page, comments)):
         if pair not in seen:
             seen.add(pair)
             out.append(pair)

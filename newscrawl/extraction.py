@@ -19,6 +19,7 @@ from newscrawl.dates import extract_page_date, machine_dates_from_html, parse_ma
 from newscrawl.items import Article
 from newscrawl.outlets import Outlet, get_outlet, outlet_for_url
 from newscrawl.parsing import (
+    PageIndex,
     canonical_link,
     container_paragraphs,
     css_first,
@@ -103,9 +104,10 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
         tree = html_tree(html)
     if tree is None:
         return {}
+    page = PageIndex(tree)  # read the fields from this, the tree for selectors; before trafilatura prunes it
     outlet = get_outlet(outlet_name) if outlet_name else outlet_for_url(url)
     layout = outlet.layout_for(tree) if outlet else None
-    ld = news_article_jsonld(tree) or {}
+    ld = news_article_jsonld(page) or {}
     sources: dict[str, str] = {}
     metadata: Any = None
 
@@ -122,12 +124,12 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
     if not title and isinstance(ld.get("headline"), str) and ld["headline"].strip():
         title, sources["title"] = squash(ld["headline"]), "jsonld"
     if not title:
-        title = _strip_suffix(outlet, meta_content(tree, "og:title", "twitter:title"))
+        title = _strip_suffix(outlet, meta_content(page, "og:title", "twitter:title"))
         sources["title"] = "meta"
-    if not title and len(h1s := tree.cssselect("h1")) == 1:
+    if not title and len(h1s := page.elements("h1")) == 1:
         title, sources["title"] = text_of(h1s[0]) or None, "h1"
     if not title:
-        title = _strip_suffix(outlet, text_of(css_first(tree, ("title",))) or None)
+        title = _strip_suffix(outlet, text_of(next(iter(page.elements("title")), None)) or None)
         sources["title"] = "html-title"
     if not title:
         title, sources["title"] = page_metadata("title"), "trafilatura"
@@ -145,7 +147,7 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
     author = css_text(tree, layout.author) if layout and layout.author else None
     sources["author"] = "selector"
     if not author:
-        author, sources["author"] = meta_content(tree, "author", "article:author"), "meta"
+        author, sources["author"] = meta_content(page, "author", "article:author"), "meta"
     author = AUTHOR_LABEL.sub("", author or "").strip() or None
     if author and author.startswith(("http://", "https://")):
         author = None
@@ -161,15 +163,16 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
     if not tags:
         tags, sources["tags"] = jsonld_keywords(ld.get("keywords")), "jsonld"
     if not tags:
-        tags = [squash(el.get("content")) for el in tree.xpath("//meta[@property='article:tag'][@content]")]
-        tags = [t for t in tags if t] or jsonld_keywords(meta_content(tree, "news_keywords"))
+        tags = [squash(el.get("content")) for el in page.elements("meta")
+                if el.get("property") == "article:tag" and el.get("content") is not None]
+        tags = [t for t in tags if t] or jsonld_keywords(meta_content(page, "news_keywords"))
         sources["tags"] = "meta"
     if not tags and outlet is not None and layout is None:
         tags, sources["tags"] = css_texts_all(tree, ("[class*=tags] a", "a[rel=tag]")), "tag-links"
 
     # dates: machine-readable candidates and the visible date, resolved by the date pipeline; the
     # date-like texts of a page in no known layout only count when no candidate reads as a date
-    date_candidates = machine_dates_from_html(tree)
+    date_candidates = machine_dates_from_html(page)
     visible = []
     if layout and layout.date:
         for sel in layout.date:
@@ -179,7 +182,7 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
         if not any(parse_machine_value(value) is not None for _, value in date_candidates):
             visible = date_like_texts(tree)
 
-    canonical = canonical_link(tree)
+    canonical = canonical_link(page)
     canonical = urljoin(url, canonical) if canonical else None
     if not canonical or not same_site(canonical, url):
         canonical = url

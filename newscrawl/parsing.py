@@ -86,6 +86,40 @@ def text_of(element: HtmlElement | None) -> str:
     return squash(element.text_content())
 
 
+class PageIndex:
+    """The elements of one parsed page that article fields are read from (``<meta>``, ``<link>``,
+    ``<script>``, ``<time>``, ``<h1>``, ``<title>``), found in a single walk over its tree: every
+    XPath or CSS query walks the whole document, and a dozen of them cost more than the walk.
+
+    The helpers below take a page index wherever they take a tree. An index describes its tree as
+    it was: build it before anything (trafilatura) prunes the tree."""
+
+    TAGS = ("meta", "link", "script", "time", "h1", "title")
+
+    def __init__(self, tree: HtmlElement):
+        self.tree = tree
+        self.by_tag: dict[str, list[HtmlElement]] = {tag: [] for tag in self.TAGS}
+        for el in tree.iter(*self.TAGS):
+            self.by_tag[el.tag].append(el)
+
+    def elements(self, tag: str) -> list[HtmlElement]:
+        """The page's elements of one of :data:`TAGS`, in document order."""
+        return self.by_tag[tag]
+
+
+Page = HtmlElement | PageIndex
+
+
+def tagged(page: Page, tag: str) -> Iterable[HtmlElement]:
+    """The elements of a tag in document order, from a page index (``tag`` one of its TAGS) or a tree."""
+    return page.elements(tag) if isinstance(page, PageIndex) else page.iter(tag)
+
+
+def tree_of(page: Page) -> HtmlElement:
+    """The tree of a page index, or the tree itself."""
+    return page.tree if isinstance(page, PageIndex) else page
+
+
 def css_first(tree: HtmlElement, selectors: Iterable[str]) -> HtmlElement | None:
     """The first element matching the first selector that matches anything."""
     for sel in selectors:
@@ -119,23 +153,26 @@ def css_texts_all(tree: HtmlElement, selectors: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(css_texts(tree, selectors)))
 
 
-def meta_content(tree: HtmlElement, *keys: str) -> str | None:
-    """The content of the first ``<meta>`` whose property, name or itemprop is one of ``keys``."""
+def meta_content(page: Page, *keys: str) -> str | None:
+    """The content of the first ``<meta>`` whose property, name or itemprop is one of ``keys`` (keys
+    first, then the attributes, then document order)."""
+    metas = list(tagged(page, "meta"))
     for key in keys:
         for attr in ("property", "name", "itemprop"):
-            for el in tree.xpath(f"//meta[@{attr}=$k]", k=key):
-                value = squash(el.get("content"))
-                if value:
-                    return value
+            for el in metas:
+                if el.get(attr) == key:
+                    value = squash(el.get("content"))
+                    if value:
+                        return value
     return None
 
 
-def canonical_link(tree: HtmlElement) -> str | None:
+def canonical_link(page: Page) -> str | None:
     """The page's ``<link rel="canonical">`` target, if any."""
-    for el in tree.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]"):
-        href = (el.get("href") or "").strip()
-        if href:
-            return href
+    for el in tagged(page, "link"):
+        href = el.get("href")
+        if href is not None and "canonical" in (el.get("rel") or "").split() and href.strip():
+            return href.strip()
     return None
 
 
@@ -196,17 +233,23 @@ def decode_json_values(raw: str) -> list[Any]:
     return values
 
 
-def jsonld_scripts(tree: lxml.html.HtmlElement) -> Iterator[str]:
-    """The text of each JSON-LD ``<script>``, without HTML-comment or CDATA wrappers."""
-    for script in tree.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"):
+_LD_TYPE_CASE = str.maketrans("LDJSON", "ldjson")
+
+
+def jsonld_scripts(page: Page) -> Iterator[str]:
+    """The text of each JSON-LD ``<script>`` (a type naming ``ld+json``), without HTML-comment or CDATA
+    wrappers."""
+    for script in tagged(page, "script"):
+        if "ld+json" not in (script.get("type") or "").translate(_LD_TYPE_CASE):
+            continue
         raw = _JSONLD_WRAPPER.sub("", (script.text or "").strip())
         if raw:
             yield raw
 
 
-def jsonld_objects(tree: lxml.html.HtmlElement) -> Iterator[Any]:
+def jsonld_objects(page: Page) -> Iterator[Any]:
     """Decoded JSON-LD values of a page; undecodable parts of a block are skipped."""
-    for raw in jsonld_scripts(tree):
+    for raw in jsonld_scripts(page):
         yield from decode_json_values(raw)
 
 
@@ -236,9 +279,9 @@ def first_string(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def news_article_jsonld(tree: HtmlElement) -> dict | None:
+def news_article_jsonld(page: Page) -> dict | None:
     """The page's JSON-LD article object (NewsArticle preferred), if any."""
-    objects = [o for value in jsonld_objects(tree) for o in article_nodes(value)]
+    objects = [o for value in jsonld_objects(page) for o in article_nodes(value)]
     for preferred in ("newsarticle", "reportagenews", "article", "blogposting"):
         for obj in objects:
             if preferred in _types(obj) and (obj.get("headline") or obj.get("articleBody")):

@@ -38,12 +38,22 @@ QUEUED_PER_WORKER = 2
 DEFAULT_TASKS_PER_WORKER = 5000
 
 
+#: seconds between further alarms once a page's time is up: the first one may be raised where it is
+#: lost (inside a finalizer or a callback that C code calls and whose errors it ignores)
+ALARM_REPEAT = 0.25
+
+
 class ExtractionTimeout(BaseException):
     """A page took longer to extract than its time limit (a BaseException, so that no library's
     ``except Exception`` swallows it)."""
 
 
+_time_is_up = False
+
+
 def _on_alarm(signum: int, frame: Any) -> None:
+    global _time_is_up
+    _time_is_up = True
     raise ExtractionTimeout
 
 
@@ -54,20 +64,32 @@ def extract_in_worker(html: str, url: str, outlet: str | None, timeout: float,
     own process, so that it costs the crawl nothing: ``language``, detected from title and body as
     the language pipeline does it (``language_hint``: the edition's language), and ``text_keys``, the
     fingerprints and signature of title and body for the duplicate and reprint checks."""
+    global _time_is_up
+    _time_is_up = False
     previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
+    signal.setitimer(signal.ITIMER_REAL, timeout, ALARM_REPEAT)
     try:
         fields = parse_page(html, url, outlet)
         if fields:
             fields["language"] = detect_language(f"{fields['title'] or ''}\n{fields['body'] or ''}",
                                                  prior=language_hint)
             fields["text_keys"] = text_keys(fields["title"], fields["body"])
-        return fields
     except ExtractionTimeout:
         return None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _disarm(previous)
+    return None if _time_is_up else fields  # out of time, even if some code swallowed the alarm
+
+
+def _disarm(previous: Any) -> None:
+    """Stop the timer and put the previous handler back; an alarm that strikes meanwhile is dropped."""
+    while True:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            break
+        except ExtractionTimeout:
+            continue
+    signal.signal(signal.SIGALRM, previous)
 
 
 def default_processes() -> int:

@@ -1,9 +1,11 @@
 import asyncio
+import time
 
 import pytest
 import workertasks
 from faultsite import runaway_page
 
+import newscrawl.workers as workers
 from newscrawl.fingerprints import body_fingerprints
 from newscrawl.neardup import signature_of
 from newscrawl.workers import Extractor, extract_in_worker, resolve_processes
@@ -82,3 +84,23 @@ def test_worker_fields_carry_the_text_keys_of_their_title_and_body_across_proces
     assert keys.belongs_to(fields["title"], fields["body"])
     assert keys.fingerprints == body_fingerprints(fields["title"], fields["body"])
     assert keys.signature == signature_of(fields["title"], fields["body"])
+
+
+def test_a_time_limit_that_the_extracting_code_swallows_still_gives_no_fields(monkeypatch):
+    def swallows_alarms(html, url, outlet):
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            try:
+                while time.monotonic() < end:
+                    pass
+            except BaseException:  # as code called back from C, or a finalizer, may lose an exception
+                pass
+        return {"title": "t", "body": "b"}
+
+    monkeypatch.setattr(workers, "parse_page", swallows_alarms)
+    assert extract_in_worker("<html></html>", "https://example.org/x", None, 0.2) is None
+
+
+def test_a_page_done_in_time_keeps_its_fields_after_earlier_pages_ran_out_of_time():
+    assert extract_in_worker(runaway_page().decode(), "https://example.org/x", None, 0.3) is None
+    assert extract_in_worker(PAGE, "https://example.org/news/1", None, 30)["title"] == "Заголовок новости дня"
