@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -24,7 +25,10 @@ class DuplicateArticle(DropItem):
 class DedupePipeline:
     """Refuses an article whose URL (in any of its folded forms) or whose normalised body is
     already in the archive, in this crawl, earlier crawls or legacy records alike. Each refusal is
-    counted in the stats and remembered in the index with the record it duplicates."""
+    counted in the stats and remembered in the index with the record it duplicates.
+
+    Articles of this crawl on their way to the archive are remembered until they are archived (the
+    index knows them then), so that memory does not grow with the length of a crawl."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -32,10 +36,21 @@ class DedupePipeline:
         self.archive: Archive | None = None
         #: keys and fingerprints of articles of this crawl not archived (yet) -> their URL
         self.pending: dict[str, str] = {}
+        #: URL of each such article -> its keys and fingerprints
+        self._pending_by_url: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_archived, signal=signals.item_scraped)
+        return pipeline
+
+    def item_archived(self, item, response=None, spider=None) -> None:
+        """An article passed every pipeline: it is in the index now, no longer pending."""
+        url = getattr(item, "url", None)
+        for key in self._pending_by_url.pop(url, ()):
+            if self.pending.get(key) == url:
+                del self.pending[key]
 
     def open_spider(self, spider=None) -> None:
         self.archive = Archive.for_crawler(self.crawler)
@@ -57,8 +72,10 @@ class DedupePipeline:
             self._refuse(url, adapter.get("outlet"), "crawl", None, f"same article as {seen} in this crawl")
         if seen := next((self.pending[fp] for fp in fps if fp in self.pending), None):
             self._refuse(url, adapter.get("outlet"), "body", None, f"same text as {seen} in this crawl")
-        for key in (*keys, *fps):
+        known = (*keys, *fps)
+        for key in known:
             self.pending[key] = url
+        self._pending_by_url[url] = known
         return item
 
     def _refuse(self, url: str, outlet: str | None, kind: str, number: int | None, why: str = "") -> None:

@@ -1,4 +1,5 @@
 import pytest
+from scrapy import signals
 
 from newscrawl.pipelines.archive import ArchivePipeline
 from newscrawl.pipelines.dedupe import DedupePipeline, DuplicateArticle
@@ -85,3 +86,14 @@ def test_fingerprints_made_by_the_extraction_worker_are_the_ones_checked(pipelin
     with pytest.raises(DuplicateArticle):
         run(second)
     assert crawler.stats.get_value("newscrawl/duplicates/body") == 1
+
+
+def test_archived_articles_are_no_longer_held_in_memory_but_still_refused(pipelines, make_article, crawler):
+    run, dedupe = pipelines
+    item = run(make_article())
+    assert dedupe.pending
+    crawler.signals.send_catch_log(signals.item_scraped, item=item, response=None, spider=None)
+    assert not dedupe.pending and not dedupe._pending_by_url
+    with pytest.raises(DuplicateArticle):  # the index knows it now
+        run(make_article())
+    assert crawler.stats.get_value("newscrawl/duplicates/url") == 1
