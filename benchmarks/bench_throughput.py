@@ -13,6 +13,11 @@ of each side (sampled from /proc).
     python benchmarks/bench_throughput.py --n 1000 -s EXTRACTION_PROCESSES=0   # any setting
 
 Results are printed as a table and written as JSON to ``benchmarks/results/throughput.json``.
+
+Run it on a quiet file system: ext4 without a journal (as on the development machine) skips inodes
+freed in the last one to five minutes when it allocates new ones, one by one, so right after
+thousands of files were deleted (a test run, a previous benchmark's clean-up) creating records costs
+several times more. The benchmark itself deletes its archives only after its last run.
 """
 
 from __future__ import annotations

@@ -24,7 +24,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from newscrawl.signatures import (
     FEATURE_HASH,
@@ -83,6 +82,22 @@ def article_signature(title: str | None, body: str | None, keys: TextKeys | None
     return signature_of(title, body)
 
 
+#: bands and rows that datasketch's ``MinHashLSH`` chooses for LSH_THRESHOLD, NUM_PERM and LSH_WEIGHTS (it
+#: integrates the false-positive and false-negative probabilities with SciPy). Written down so that a
+#: crawl does not import SciPy (40 MB) for two numbers; the tests check that they are still its choice.
+LSH_BANDS, LSH_ROWS = 42, 3
+
+
+def datasketch_bands(threshold: float, num_perm: int, weights: tuple[float, float]) -> tuple[int, int]:
+    """The bands and rows datasketch's ``MinHashLSH`` chooses (its bands must be consecutive runs of rows)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
+    if list(lsh.hashranges) != [(i * lsh.r, (i + 1) * lsh.r) for i in range(lsh.b)]:
+        raise ValueError("datasketch's bands are expected to be consecutive runs of rows")
+    return lsh.b, lsh.r
+
+
 class BandScheme:
     """How signatures are cut into LSH bands: datasketch's choice of bands and rows for a threshold."""
 
@@ -91,12 +106,11 @@ class BandScheme:
         self.threshold = threshold
         self.num_perm = num_perm
         self.weights = weights
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
-        self.bands: int = lsh.b
-        self.rows: int = lsh.r
-        self.hashranges: list[tuple[int, int]] = list(lsh.hashranges)
-        if self.hashranges != [(i * self.rows, (i + 1) * self.rows) for i in range(self.bands)]:
-            raise ValueError("datasketch's bands are expected to be consecutive runs of rows")
+        if (threshold, num_perm, tuple(weights)) == (LSH_THRESHOLD, NUM_PERM, LSH_WEIGHTS):
+            self.bands, self.rows = LSH_BANDS, LSH_ROWS
+        else:  # another scheme (benchmarks try some): datasketch chooses
+            self.bands, self.rows = datasketch_bands(threshold, num_perm, weights)
+        self.hashranges: list[tuple[int, int]] = [(i * self.rows, (i + 1) * self.rows) for i in range(self.bands)]
 
     @property
     def name(self) -> str:

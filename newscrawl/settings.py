@@ -31,9 +31,10 @@ REDIRECT_MAX_TIMES = 10
 # (0.6-1.0 ms); records are written in a thread of their own, so a few items in flight suffice
 CONCURRENT_ITEMS = 8
 # bytes of responses being parsed and their items processed before the downloader waits (Scrapy's
-# default: 5 MB): a dozen pages keep the extraction workers busy, more only wait in memory with their
-# decoded text (benchmarks/bench_throughput.py, N = 4000: 19 MB less at the same speed)
-SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
+# default: 5 MB): the pages queued for the extraction workers and those whose articles wait for the
+# archive writer's batch, a few dozen pages; more only wait in memory with their decoded text (1 MB
+# left the workers idle while a batch was written: benchmarks/bench_throughput.py)
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 3_000_000
 
 DOWNLOADER_MIDDLEWARES = {
     # answers every request from saved WARC responses when REPLAY is set

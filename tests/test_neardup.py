@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -235,3 +237,24 @@ def test_legacy_record_is_matched_by_its_reprint(tmp_path, shared, seed_number, 
     story.insert(2, "Read also: Kazakhstan and Russia sign a roadmap on culture")
     match = find_near_duplicate(archive.index, signature_of(reprint_title, "\n".join(story)))
     assert match is not None and match.number == seed_number
+
+
+def test_the_written_down_bands_and_rows_are_still_datasketchs_choice():
+    assert neardup.datasketch_bands(neardup.LSH_THRESHOLD, neardup.NUM_PERM, neardup.LSH_WEIGHTS) == (
+        neardup.LSH_BANDS, neardup.LSH_ROWS)
+    assert (SCHEME.bands, SCHEME.rows) == (neardup.LSH_BANDS, neardup.LSH_ROWS)
+
+
+def test_other_thresholds_get_datasketchs_bands():
+    scheme = neardup.BandScheme(threshold=0.6)
+    assert (scheme.bands, scheme.rows) == neardup.datasketch_bands(0.6, neardup.NUM_PERM, neardup.LSH_WEIGHTS)
+    assert scheme.hashranges[-1][1] == scheme.bands * scheme.rows <= neardup.NUM_PERM
+
+
+def test_a_crawl_signs_and_checks_texts_without_importing_scipy():
+    code = ("import sys, newscrawl.pipelines.reprints, newscrawl.workers; "
+            "from newscrawl.neardup import signature_of, SCHEME; "
+            "SCHEME.band_keys(signature_of('t', ' '.join(f'слово{i}' for i in range(40)) + '.')); "
+            "print('scipy' in sys.modules, 'datasketch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
