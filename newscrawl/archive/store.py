@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import os
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -48,9 +49,10 @@ class ArchiveFolder:
         return self.root / name
 
     def stale_temp_files(self) -> Iterator[Path]:
-        """Temporary files left by a crawl that was killed while writing."""
+        """Temporary files left by a crawl that was killed while writing: not those of a crawl that is
+        writing into the folder right now (its process is alive and the file is young)."""
         for entry in os.scandir(self.root):
-            if entry.name.startswith(TEMP_PREFIX) and entry.is_file():
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file() and not _being_written(entry):
                 yield Path(entry.path)
 
     # -- numbering
@@ -149,7 +151,7 @@ class ArchiveFolder:
 
     def _write_temp(self, text: str, fsync: bool) -> Path:
         """A hidden temporary file in the folder holding ``text`` (UTF-8), readable by all."""
-        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".part", dir=self.root)
+        fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".part", dir=self.root)
         try:
             data = memoryview(text.encode("utf-8"))
             while data:
@@ -163,3 +165,24 @@ class ArchiveFolder:
             raise
         os.close(fd)
         return Path(tmp_name)
+
+
+#: a temporary file older than this is stale whoever made it (a record is written in milliseconds)
+TEMP_FILE_MAX_AGE = 3600.0
+
+
+def _being_written(entry: os.DirEntry) -> bool:
+    """Whether a temporary file belongs to a live process (its name carries the writer's process id)
+    and is young: another crawl writing into the same folder must not lose it."""
+    pid = entry.name[len(TEMP_PREFIX):].split("-", 1)[0]
+    if not pid.isdigit():
+        return False
+    try:
+        if time.time() - entry.stat().st_mtime > TEMP_FILE_MAX_AGE:
+            return False
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, FileNotFoundError):  # alive under another user; or just linked and removed
+        return True
+    return True

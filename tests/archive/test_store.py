@@ -1,5 +1,7 @@
 import multiprocessing
 import os
+import subprocess
+import sys
 
 from newscrawl.archive.records import parse_record_name
 from newscrawl.archive.store import TEMP_PREFIX, ArchiveFolder
@@ -82,3 +84,21 @@ def test_records_of_a_batch_are_readable_by_all_like_single_ones(tmp_path):
     folder = ArchiveFolder(tmp_path)
     (_, name), = folder.create_many([("a" * 16, "x")], fsync=False)
     assert (tmp_path / name).stat().st_mode & 0o777 == 0o644
+
+
+def test_temporary_files_of_a_crawl_writing_right_now_are_left_alone(tmp_path):
+    folder = ArchiveFolder(tmp_path)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (tmp_path / f"{TEMP_PREFIX}{os.getpid()}-abc.part").write_text("being written by a live crawl")
+    (tmp_path / f"{TEMP_PREFIX}{dead}-def.part").write_text("left by a killed crawl")
+    assert folder.remove_stale_temp_files() == 1
+    assert [p.name for p in tmp_path.glob(f"{TEMP_PREFIX}*")] == [f"{TEMP_PREFIX}{os.getpid()}-abc.part"]
+
+
+def test_an_old_temporary_file_is_stale_even_if_its_process_id_is_alive_again(tmp_path):
+    folder = ArchiveFolder(tmp_path)
+    old = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-old.part"
+    old.write_text("from long ago")
+    os.utime(old, (0, 0))
+    assert folder.remove_stale_temp_files() == 1
