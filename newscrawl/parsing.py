@@ -339,7 +339,8 @@ def link_text_share(tree: HtmlElement, paragraphs: Iterable[str]) -> float:
 
 def link_texts(tree: HtmlElement) -> str:
     """The texts of the page's links, one per line, white space collapsed (see ``squash``)."""
-    return squash("\n".join(a.text_content() for a in tree.iter("a")))
+    return squash("\n".join(lxml.etree.tostring(a, method="text", encoding=str, with_tail=False)
+                             for a in tree.iter("a")))
 
 
 def share_in_links(links: str, paragraphs: Iterable[str]) -> float:
