@@ -76,6 +76,9 @@ ARCHIVE_WRITER_THREAD = True
 #: ARCHIVE_BATCH_MAX) are written together: one lock, one folder flush and one index commit
 ARCHIVE_BATCH_MAX = 64
 ARCHIVE_BATCH_WAIT = 0.05
+#: the garbage collector's thresholds in the crawl's process (Python's: 700, 10, 10, which at 16,000
+#: articles spent a tenth of the crawl in full collections); None leaves the collector alone
+GC_THRESHOLDS = (50000, 20, 20)
 #: a WARC file or folder of WARC files to answer every request from, instead of the network
 REPLAY = None
 #: worker processes for extraction (-1: one per core; 0: in the crawl's thread, without a time limit)
@@ -127,6 +130,8 @@ EXTENSIONS = {
     # the progress line of long crawls, in place of Scrapy's LogStats (every LOGSTATS_INTERVAL seconds)
     "scrapy.extensions.logstats.LogStats": None,
     "newscrawl.extensions.progress.ProgressLog": 0,
+    # the garbage collector's thresholds for a crawl (see GC_THRESHOLDS)
+    "newscrawl.extensions.gc.GarbageCollectorTuning": 0,
     # health checks when a crawl closes; before CrawlReport (900) so that their results reach the report
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
