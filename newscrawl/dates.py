@@ -415,11 +415,6 @@ class _CommentSections:
         return inside
 
 
-def _in_comments(el: lxml.html.HtmlElement) -> bool:
-    """Whether an element sits in a comment section (an ancestor's class or id mentions comments)."""
-    return el in _CommentSections()
-
-
 def _time_dates(page: Page, comments: _CommentSections | None = None) -> Iterator[tuple[str, str]]:
     """``<time datetime>`` values, the ones marked as the publication date first."""
     comments = _CommentSections() if comments is None else comments

@@ -23,7 +23,7 @@ def test_minus_one_means_one_worker_per_core():
     assert resolve_processes(-1) >= 1 and resolve_processes(0) == 0 and resolve_processes(3) == 3
 
 
-def test_a_page_is_extracted_in_a_worker_process():
+def test_a_page_is_extracted_in_a_worker_process_with_the_keys_of_its_text():
     extractor = Extractor(1, timeout=30)
 
     async def go():
@@ -34,6 +34,10 @@ def test_a_page_is_extracted_in_a_worker_process():
 
     fields = run(go())
     assert fields["title"] == "Заголовок новости дня" and "Второй абзац" in fields["body"]
+    keys = fields["text_keys"]  # made in the worker, still belonging to the title and body after the trip
+    assert keys.belongs_to(fields["title"], fields["body"])
+    assert keys.fingerprints == body_fingerprints(fields["title"], fields["body"])
+    assert keys.signature == signature_of(fields["title"], fields["body"])
 
 
 def test_runaway_page_is_stopped_by_its_time_limit_inside_the_worker():
@@ -68,22 +72,6 @@ def test_an_unreadable_page_gives_empty_fields_not_an_error(processes):
             extractor.close()
 
     assert run(go()) == {}
-
-
-def test_worker_fields_carry_the_text_keys_of_their_title_and_body_across_processes():
-    extractor = Extractor(1, timeout=30)
-
-    async def go():
-        try:
-            return await extractor.parse(PAGE, "https://example.org/news/1", None)
-        finally:
-            extractor.close()
-
-    fields = run(go())
-    keys = fields["text_keys"]
-    assert keys.belongs_to(fields["title"], fields["body"])
-    assert keys.fingerprints == body_fingerprints(fields["title"], fields["body"])
-    assert keys.signature == signature_of(fields["title"], fields["body"])
 
 
 def test_a_time_limit_that_the_extracting_code_swallows_still_gives_no_fields(monkeypatch):

@@ -161,18 +161,17 @@ class Archive:
         """Write articles as new records, numbered in their order, and index them in one commit
         (entries and signatures together); returns the index entry of each, or in its place the
         error that kept it from being written (an article that cannot be rendered)."""
-        results: list[IndexEntry | Exception] = []
+        results: dict[int, IndexEntry | Exception] = {}  # by position
         rendered: list[tuple[int, Article, str, str, str]] = []  # position, article, layout, url, text
         for position, article in enumerate(articles):
             try:
                 layout, url, text = self._render(article)
             except Exception as exc:  # one bad article never keeps the others out
-                results.append(exc)
+                results[position] = exc
                 continue
-            results.append(RuntimeError("not written"))  # replaced by the entry below
             rendered.append((position, article, layout, url, text))
         if not rendered:
-            return results
+            return [results[i] for i in range(len(articles))]
         created = self.folder.create_many([(url_hash(url), text) for _, _, _, url, text in rendered],
                                           fsync=self.fsync)
         with self.index.transaction():  # the entries and their signatures in one commit
@@ -187,7 +186,7 @@ class Archive:
                                _fingerprints(article))
                 _sign(self.index, number, article.title, article.body, article.text_keys)
                 results[position] = entry
-        return results
+        return [results[i] for i in range(len(articles))]
 
     def _render(self, article: Article) -> tuple[str, str, str]:
         """The layout, URL and text of an article's record."""
