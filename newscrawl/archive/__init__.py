@@ -17,6 +17,7 @@ from newscrawl.archive.store import STATE_DIR, ArchiveFolder
 from newscrawl.fingerprints import body_fingerprints
 from newscrawl.language import detect_language
 from newscrawl.outlets import get_outlet, outlet_for_url
+from newscrawl.signatures import article_fingerprints
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -183,7 +184,7 @@ class Archive:
                     published=article.published.isoformat() if article.published else None,
                     fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
                 self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
-                               _fingerprints(article))
+                               article_fingerprints(article.title, article.body, article.text_keys))
                 _sign(self.index, number, article.title, article.body, article.text_keys)
                 results[position] = entry
         return [results[i] for i in range(len(articles))]
@@ -205,14 +206,6 @@ class Archive:
     def stats(self) -> dict[str, Any]:
         """Records per outlet, language and month (from the index)."""
         return self.index.stats()
-
-
-def _fingerprints(article: Article) -> frozenset[str]:
-    """An article's content fingerprints (made by its extraction worker, when it went through one)."""
-    keys = article.text_keys
-    if keys is not None and keys.belongs_to(article.title, article.body):
-        return keys.fingerprints
-    return body_fingerprints(article.title, article.body)
 
 
 def _sign(index: ArchiveIndex, number: int, title: str | None, body: str | None, keys: TextKeys | None = None) -> None:

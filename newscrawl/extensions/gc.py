@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import gc
-import logging
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-
-logger = logging.getLogger(__name__)
 
 
 class GarbageCollectorTuning:
