@@ -39,8 +39,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from newscrawl import neardup  # noqa: E402
 from newscrawl.archive.index import ArchiveIndex, utcnow_iso  # noqa: E402
+from newscrawl.dedupe import neardup  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
 PERM = neardup.NUM_PERM

@@ -24,7 +24,7 @@ XBENCH = SHARED / "tools" / "xbench" / "xbench.py"
 LANGID_TSV = SHARED / "eval" / "langid" / "langid.tsv"
 QZ_DIR = SHARED / "fixtures-real" / "kazinform"
 RESULTS = REPO / "benchmarks" / "results"
-CALLABLE = "ours=newscrawl.language:detect_language"
+CALLABLE = "ours=newscrawl.extract.language:detect_language"
 
 
 def load_qz_records() -> list[dict]:
@@ -82,7 +82,7 @@ def print_summary(name: str, detector: dict) -> None:
 def print_title_accuracy(records: list[dict]) -> None:
     """Accuracy on the article titles, without a prior and with the edition's prior 'kk'."""
     sys.path.insert(0, str(REPO))
-    from newscrawl.language import detect_language
+    from newscrawl.extract.language import detect_language
 
     for prior in (None, "kk"):
         preds = [detect_language(r["title"], prior) for r in records]

@@ -39,9 +39,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from newscrawl import neardup  # noqa: E402
 from newscrawl.archive.index import ArchiveIndex, IndexEntry  # noqa: E402
-from newscrawl.fingerprints import normalise_text  # noqa: E402
+from newscrawl.dedupe import neardup  # noqa: E402
+from newscrawl.dedupe.fingerprints import normalise_text  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 QZ_DIR = SHARED / "fixtures-real" / "kazinform"

@@ -58,8 +58,8 @@ def open_archive(path: str | None) -> Archive:
 
 # -- commands
 def cmd_extract(args: argparse.Namespace) -> int:
-    from newscrawl.extraction import extract_article
-    from newscrawl.parsing import canonical_link, decode_html, html_tree
+    from newscrawl.extract.fields import extract_article
+    from newscrawl.extract.html import canonical_link, decode_html, html_tree
 
     urls = args.url or []
     if len(urls) > 1 and len(urls) != len(args.pages):
@@ -175,7 +175,7 @@ def cmd_archive_stats(args: argparse.Namespace) -> int:
 
 # -- running on a server
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from newscrawl.schedule import ScheduleError, Scheduler, client_for, load_schedule
+    from newscrawl.ops.schedule import ScheduleError, Scheduler, client_for, load_schedule
 
     logging.getLogger("newscrawl").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
@@ -208,8 +208,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from newscrawl.ops.status import collect_status, default_index_path, render_status
     from newscrawl.outlets import all_outlets
-    from newscrawl.status import collect_status, default_index_path, render_status
 
     reports = args.reports or os.environ.get("NEWSCRAWL_REPORTS_DIR") or _project_setting("REPORTS_DIR") or "reports"
     archive = args.archive or default_archive_dir()

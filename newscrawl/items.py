@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from newscrawl.signatures import TextKeys
+    from newscrawl.dedupe.signatures import TextKeys
 
 
 @dataclass

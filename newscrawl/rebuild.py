@@ -35,16 +35,16 @@ from newscrawl.archive import Archive, article_keys
 from newscrawl.archive.index import IndexEntry
 from newscrawl.archive.records import render_article
 from newscrawl.archive.store import TEMP_PREFIX
-from newscrawl.extraction import MIN_BODY_CHARS, build_article
-from newscrawl.fingerprints import body_fingerprints
+from newscrawl.dedupe.fingerprints import body_fingerprints
+from newscrawl.extract.fields import MIN_BODY_CHARS, build_article
+from newscrawl.extract.html import decode_html, looks_binary, looks_truncated
 from newscrawl.items import Article
 from newscrawl.outlets import Outlet, get_outlet, outlet_for_url
-from newscrawl.parsing import decode_html, looks_binary, looks_truncated
 from newscrawl.pipelines.dates import tag_published
 from newscrawl.pipelines.language import tag_language
+from newscrawl.spiders.workers import extract_in_worker, resolve_processes
 from newscrawl.urls import bare_host, host_of
 from newscrawl.warc import StoredResponse, WarcLookup
-from newscrawl.workers import extract_in_worker, resolve_processes
 
 logger = logging.getLogger(__name__)
 

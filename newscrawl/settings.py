@@ -138,7 +138,7 @@ EXTENSIONS = {
 LOGSTATS_INTERVAL = 60.0
 
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.HealthMonitorSuite"]
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.ops.monitors.HealthMonitorSuite"]
 # count per field how many archived articles have it (None and empty values do not count)
 SPIDERMON_ADD_FIELD_COVERAGE = True
 SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True

@@ -31,8 +31,6 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request
 from scrapy.settings import BaseSettings
 
-from newscrawl.parsing import drop_elements, html_tree, text_of
-
 logger = logging.getLogger(__name__)
 
 #: scrapy-splash's README: downloader middlewares and their orders
@@ -49,9 +47,6 @@ SPIDER_MIDDLEWARES: dict[str, int] = {
 REQUEST_FINGERPRINTER_CLASS = "scrapy_splash.SplashRequestFingerprinter"
 #: the Splash endpoint that returns the rendered HTML of a page
 RENDER_ENDPOINT = "render.html"
-#: a page whose body has less text than this once scripts and ``<noscript>`` notes are gone is an
-#: application shell, not a rendered page
-UNRENDERED_MAX_CHARS = 40
 
 
 def splash_enabled(settings: BaseSettings) -> bool:
@@ -91,19 +86,6 @@ class SplashAddon:
         _merge_components(settings, "SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES)
         settings.set("REQUEST_FINGERPRINTER_CLASS", REQUEST_FINGERPRINTER_CLASS, priority="addon")
         logger.info("JavaScript pages are rendered by Splash at %s", settings.get("SPLASH_URL"))
-
-
-def is_unrendered_app(html: str) -> bool:
-    """Whether a page is the shell of a JavaScript application as served before its scripts ran:
-    without scripts, styles and ``<noscript>`` notes its body holds (almost) no text."""
-    tree = html_tree(html)
-    if tree is None:
-        return True
-    body = tree.find("body")
-    if body is None:
-        return True
-    drop_elements(body, ("script", "style", "noscript", "template"))
-    return len(text_of(body)) < UNRENDERED_MAX_CHARS
 
 
 def page_request(url: str, settings: BaseSettings, *, render: bool = True, **kwargs: Any) -> Request:

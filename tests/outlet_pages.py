@@ -13,8 +13,8 @@ from itemadapter import ItemAdapter
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from newscrawl.extraction import article_json, parse_page
-from newscrawl.parsing import decode_html
+from newscrawl.extract.fields import article_json, parse_page
+from newscrawl.extract.html import decode_html
 from newscrawl.pipelines.dates import tag_published
 from newscrawl.pipelines.language import tag_language
 from newscrawl.spiders.base import NewsSpider

@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 from support import SHARED
 
-from newscrawl.dates import (
+from newscrawl.extract.dates import (
     extract_page_date,
     machine_dates_from_html,
     month_number,

@@ -3,8 +3,9 @@ when the page states no machine-readable date."""
 
 from __future__ import annotations
 
-from newscrawl.extraction import parse_page
-from newscrawl.parsing import extraction_tree, page_text
+from newscrawl.extract.fields import parse_page
+from newscrawl.extract.html import extraction_tree
+from newscrawl.extract.text import page_text
 
 STORY = [f"В регионе открыли {place} по выпуску деталей для сельскохозяйственных машин, сообщили в акимате. "
          "На предприятии будут работать триста человек, а первую продукцию отправят уже этой осенью."

@@ -1,6 +1,6 @@
 import pytest
 
-from newscrawl.fingerprints import body_fingerprints, fingerprint, normalise_text
+from newscrawl.dedupe.fingerprints import body_fingerprints, fingerprint, normalise_text
 
 TEXT = ("ASTANA. KAZINFORM - Mayor of Astana met with Deputy Governor of St. Petersburg within the cultural "
         "and business mission.")

@@ -8,7 +8,7 @@ import pytest
 from scrapy.settings import Settings
 
 from newscrawl import settings as project_settings
-from newscrawl.health import (
+from newscrawl.ops.health import (
     CHECKS,
     FAILED,
     PASSED,
@@ -22,7 +22,7 @@ from newscrawl.health import (
     previous_item_counts,
     summary,
 )
-from newscrawl.reports import baseline_key
+from newscrawl.ops.reports import baseline_key
 
 
 def healthy_stats(items: int = 40, **changes) -> dict:

@@ -4,7 +4,7 @@ import json
 import pytest
 from support import SHARED
 
-from newscrawl.language import SAMPLE_CHARS, detect_language
+from newscrawl.extract.language import SAMPLE_CHARS, detect_language
 
 LANGID_TSV = SHARED / "eval" / "langid" / "langid.tsv"
 QZ_DIR = SHARED / "fixtures-real" / "kazinform"

@@ -21,7 +21,7 @@ from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
 from support import FIXTURES, SitePage, run_crawl, write_site_warc
 
 from newscrawl.extensions.report import CrawlReport
-from newscrawl.monitors import HealthMonitorSuite
+from newscrawl.ops.monitors import HealthMonitorSuite
 
 ARTICLES = FIXTURES / "kazinform" / "articles"
 # Spidermon writes its log lines through Spider.log(), which Scrapy deprecates

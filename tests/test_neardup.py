@@ -12,12 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newscrawl import neardup
 from newscrawl.archive import Archive
 from newscrawl.archive.index import ArchiveIndex, IndexEntry
 from newscrawl.archive.records import read_record
-from newscrawl.items import Article
-from newscrawl.neardup import (
+from newscrawl.dedupe import neardup
+from newscrawl.dedupe.neardup import (
     REPRINT_THRESHOLD,
     SCHEME,
     CrawlTexts,
@@ -32,6 +31,7 @@ from newscrawl.neardup import (
     strip_dateline,
     word_shingles,
 )
+from newscrawl.items import Article
 
 CASES = json.loads((Path(__file__).resolve().parent / "fixtures" / "reprints" / "cases.json")
                    .read_text(encoding="utf-8"))["cases"]
@@ -252,8 +252,8 @@ def test_other_thresholds_get_datasketchs_bands():
 
 
 def test_a_crawl_signs_and_checks_texts_without_importing_scipy():
-    code = ("import sys, newscrawl.pipelines.reprints, newscrawl.workers; "
-            "from newscrawl.neardup import signature_of, SCHEME; "
+    code = ("import sys, newscrawl.pipelines.reprints, newscrawl.spiders.workers; "
+            "from newscrawl.dedupe.neardup import signature_of, SCHEME; "
             "SCHEME.band_keys(signature_of('t', ' '.join(f'слово{i}' for i in range(40)) + '.')); "
             "print('scipy' in sys.modules, 'datasketch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

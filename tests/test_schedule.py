@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from newscrawl.schedule import (
+from newscrawl.ops.schedule import (
     CronTrigger,
     IntervalTrigger,
     Schedule,
@@ -19,7 +19,7 @@ from newscrawl.schedule import (
     parse_interval,
     parse_schedule,
 )
-from newscrawl.scrapyd import ScrapydError, ScrapydJobs, ScrapydUnavailable
+from newscrawl.ops.scrapyd import ScrapydError, ScrapydJobs, ScrapydUnavailable
 
 T0 = datetime(2025, 8, 15, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -289,7 +289,7 @@ def test_scrapyd_failing_on_submission_keeps_the_job_due():
 def test_every_decision_is_logged_and_repeated_waits_only_once_at_info(caplog):
     scrapyd, clock = FakeScrapyd(), FakeClock()
     scheduler = Scheduler(schedule_of(every("kazinform", 60)), scrapyd, clock=clock)
-    with caplog.at_level(logging.DEBUG, logger="newscrawl.schedule"):
+    with caplog.at_level(logging.DEBUG, logger="newscrawl.ops.schedule"):
         scheduler.tick()
         for _ in range(3):
             clock.advance(60)

@@ -31,7 +31,7 @@ from scrapy.utils.project import get_project_settings
 from support import FIXTURES, ROOT, SitePage, write_site_warc
 
 from newscrawl.archive import Archive, article_keys
-from newscrawl.scrapyd import ScrapydClient, ScrapydError, ScrapydJobs, ScrapydUnavailable
+from newscrawl.ops.scrapyd import ScrapydClient, ScrapydError, ScrapydJobs, ScrapydUnavailable
 
 ARTICLES = FIXTURES / "kazinform" / "articles"
 USER = "newscrawl"

@@ -5,9 +5,9 @@ import pickle
 import numpy as np
 from datasketch import MinHash
 
-from newscrawl.fingerprints import body_fingerprints
-from newscrawl.neardup import signature_of
-from newscrawl.signatures import (
+from newscrawl.dedupe.fingerprints import body_fingerprints
+from newscrawl.dedupe.neardup import signature_of
+from newscrawl.dedupe.signatures import (
     MINHASH_SCHEME,
     NUM_PERM,
     SEED,

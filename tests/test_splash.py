@@ -16,8 +16,9 @@ from scrapy.utils.test import get_crawler
 from support import FIXTURES, SitePage, run_crawl, write_site_warc
 
 import newscrawl.settings
+from newscrawl.extract.html import is_unrendered_app
 from newscrawl.outlets.mfakz import MfakzSpider
-from newscrawl.splash import is_unrendered_app, page_request
+from newscrawl.splash import page_request
 
 PAGES = FIXTURES / "mfakz" / "pages"
 RENDERED = (PAGES / "rendered_article.html").read_bytes()

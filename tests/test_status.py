@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from newscrawl.archive import Archive
 from newscrawl.cli import main
 from newscrawl.items import Article
-from newscrawl.status import collect_status, default_index_path, render_status
+from newscrawl.ops.status import collect_status, default_index_path, render_status
 
 NOW = datetime(2025, 8, 15, 12, 0, tzinfo=timezone.utc)
 

@@ -5,10 +5,10 @@ import pytest
 import workertasks
 from faultsite import runaway_page
 
-import newscrawl.workers as workers
-from newscrawl.fingerprints import body_fingerprints
-from newscrawl.neardup import signature_of
-from newscrawl.workers import Extractor, extract_in_worker, resolve_processes
+import newscrawl.spiders.workers as workers
+from newscrawl.dedupe.fingerprints import body_fingerprints
+from newscrawl.dedupe.neardup import signature_of
+from newscrawl.spiders.workers import Extractor, extract_in_worker, resolve_processes
 
 PAGE = ("<html><head><title>Заголовок новости дня</title></head><body><article><h1>Заголовок новости дня</h1>"
         "<p>Первый абзац новости, достаточно длинный для статьи, с подробностями события.</p>"

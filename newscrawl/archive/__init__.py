@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Any
 from newscrawl.archive.index import ArchiveIndex, IndexEntry
 from newscrawl.archive.records import Record, read_record, render_article, url_hash
 from newscrawl.archive.store import STATE_DIR, ArchiveFolder
-from newscrawl.fingerprints import body_fingerprints
-from newscrawl.language import detect_language
+from newscrawl.dedupe.fingerprints import body_fingerprints
+from newscrawl.dedupe.signatures import article_fingerprints
+from newscrawl.extract.language import detect_language
 from newscrawl.outlets import get_outlet, outlet_for_url
-from newscrawl.signatures import article_fingerprints
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
+    from newscrawl.dedupe.signatures import TextKeys
     from newscrawl.items import Article
-    from newscrawl.signatures import TextKeys
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def _sign(index: ArchiveIndex, number: int, title: str | None, body: str | None,
     """Put a record's near-duplicate signature in the index (``keys``: what the extraction worker made
     of the text, if anything). Imported here: extraction workers import this package through the
     outlet modules, and need no datasketch."""
-    from newscrawl.neardup import index_text
+    from newscrawl.dedupe.neardup import index_text
 
     index_text(index, number, title, body, keys)
 

@@ -13,7 +13,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.reports import report_template
+from newscrawl.ops.reports import report_template
 
 logger = logging.getLogger(__name__)
 

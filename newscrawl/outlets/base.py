@@ -9,7 +9,7 @@ from datetime import date
 
 from lxml.html import HtmlElement
 
-from newscrawl.parsing import css_texts
+from newscrawl.extract.html import css_texts
 from newscrawl.urls import bare_host, canonical_key, host_of
 
 

@@ -15,9 +15,9 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from scrapy.http import Request, Response
 
+from newscrawl.extract.html import html_tree, text_of
 from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.parsing import html_tree, text_of
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.urls import bare_host, canonical_key, clean_url, host_of
 

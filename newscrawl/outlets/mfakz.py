@@ -22,10 +22,10 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from newscrawl.dates import parse_machine_date
+from newscrawl.extract.dates import parse_machine_date
+from newscrawl.extract.html import html_tree, text_of
 from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.parsing import html_tree, text_of
 from newscrawl.spiders.api import (
     ApiItem,
     ApiNewsSpider,

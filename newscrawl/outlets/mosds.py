@@ -21,9 +21,9 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from lxml.html import HtmlElement
 from scrapy.http import Request, TextResponse
 
-from newscrawl.dates import parse_visible_date
+from newscrawl.extract.dates import parse_visible_date
+from newscrawl.extract.html import html_tree, text_of
 from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.parsing import html_tree, text_of
 from newscrawl.spiders.base import Listed
 from newscrawl.spiders.paging import PagedListingSpider
 from newscrawl.urls import canonical_key

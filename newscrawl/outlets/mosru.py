@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from newscrawl.dates import parse_machine_date
+from newscrawl.extract.dates import parse_machine_date
 from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
 from newscrawl.spiders.api import (

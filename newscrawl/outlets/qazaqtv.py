@@ -24,8 +24,8 @@ from scrapy.http import Request, Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
+from newscrawl.extract.html import html_tree, text_of
 from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.parsing import html_tree, text_of
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.urls import canonical_key
 

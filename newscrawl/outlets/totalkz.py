@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 from lxml.html import HtmlElement
 from scrapy.http import Request, Response, TextResponse
 
-from newscrawl.dates import is_plausible, parse_visible_date
+from newscrawl.extract.dates import is_plausible, parse_visible_date
+from newscrawl.extract.html import html_tree, text_of
 from newscrawl.items import Article
 from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.parsing import html_tree, text_of
 from newscrawl.spiders.base import Listed, SpiderArgumentError
 from newscrawl.spiders.paging import PagedListingSpider
 from newscrawl.urls import canonical_key

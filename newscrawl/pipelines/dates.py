@@ -7,7 +7,7 @@ import logging
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from newscrawl.dates import resolve_published
+from newscrawl.extract.dates import resolve_published
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from newscrawl.archive import Archive, article_keys
-from newscrawl.signatures import article_fingerprints
+from newscrawl.dedupe.signatures import article_fingerprints
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from newscrawl.language import detect_language
+from newscrawl.extract.language import detect_language
 
 
 def tag_language(adapter: ItemAdapter) -> str | None:

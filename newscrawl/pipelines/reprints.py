@@ -9,7 +9,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 from newscrawl.archive import Archive
-from newscrawl.neardup import (
+from newscrawl.dedupe.neardup import (
     REPRINT_THRESHOLD,
     CrawlTexts,
     NearDuplicate,

@@ -26,12 +26,12 @@ import lxml.html
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from newscrawl.extraction import MIN_BODY_CHARS, build_article
+from newscrawl.extract.fields import MIN_BODY_CHARS, build_article
+from newscrawl.extract.html import is_unrendered_app, squash
 from newscrawl.items import Article
 from newscrawl.outlets.base import Layout
-from newscrawl.parsing import squash
 from newscrawl.spiders.base import Listed, NewsSpider
-from newscrawl.splash import is_unrendered_app, page_request, splash_enabled
+from newscrawl.splash import page_request, splash_enabled
 
 logger = logging.getLogger(__name__)
 

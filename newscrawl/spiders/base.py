@@ -17,13 +17,13 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl.archive import Archive, article_keys
-from newscrawl.dates import parse_machine_date, parse_visible_date, resolve_published
-from newscrawl.extraction import MIN_BODY_CHARS, build_article
+from newscrawl.extract.dates import parse_machine_date, parse_visible_date, resolve_published
+from newscrawl.extract.fields import MIN_BODY_CHARS, build_article
+from newscrawl.extract.html import looks_binary, squash
 from newscrawl.items import Article
 from newscrawl.outlets import Outlet
-from newscrawl.parsing import looks_binary, squash
+from newscrawl.spiders.workers import Extractor
 from newscrawl.urls import clean_url
-from newscrawl.workers import Extractor
 
 logger = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spiders import SitemapSpider
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from newscrawl.extract.html import html_tree, looks_binary, looks_truncated
 from newscrawl.items import Article
 from newscrawl.outlets.base import Outlet
-from newscrawl.parsing import html_tree, looks_binary, looks_truncated
 from newscrawl.spiders.base import NewsSpider, SpiderArgumentError, feed_entries
 from newscrawl.urls import bare_host, host_of, same_site
 

@@ -6,7 +6,7 @@ import pytest
 
 from newscrawl.archive import Archive, article_keys
 from newscrawl.archive.records import read_record
-from newscrawl.fingerprints import body_fingerprints
+from newscrawl.dedupe.fingerprints import body_fingerprints
 from newscrawl.items import Article
 
 ALMATY = ZoneInfo("Asia/Almaty")

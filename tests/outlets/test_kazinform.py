@@ -20,7 +20,7 @@ from outlets.kazinform_site import (
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newscrawl.extraction import parse_page
+from newscrawl.extract.fields import parse_page
 from newscrawl.outlets.kazinform import (
     KazinformSpider,
     active_page_number,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.extraction import extract_article
-from newscrawl.parsing import decode_html
+from newscrawl.extract.fields import extract_article
+from newscrawl.extract.html import decode_html
 
 ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "kazinform" / "articles"
 CASES = sorted(p.name.removesuffix(".expected.json") for p in ARTICLES.glob("*.expected.json"))

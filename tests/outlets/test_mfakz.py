@@ -11,9 +11,9 @@ import pytest
 from itemadapter import ItemAdapter
 from support import FIXTURES
 
-from newscrawl.extraction import extract_article, parse_page
+from newscrawl.extract.fields import extract_article, parse_page
+from newscrawl.extract.html import squash
 from newscrawl.outlets import mfakz, outlet_for_url
-from newscrawl.parsing import squash
 from newscrawl.pipelines.dates import tag_published
 from newscrawl.pipelines.language import tag_language
 from newscrawl.spiders.api import article_from_api_fields

@@ -10,9 +10,9 @@ import pytest
 from itemadapter import ItemAdapter
 from support import FIXTURES
 
-from newscrawl.extraction import extract_article, parse_page
+from newscrawl.extract.fields import extract_article, parse_page
+from newscrawl.extract.html import decode_html
 from newscrawl.outlets import mosru, outlet_for_url
-from newscrawl.parsing import decode_html
 from newscrawl.pipelines.dates import tag_published
 from newscrawl.pipelines.language import tag_language
 from newscrawl.spiders.api import article_from_api_fields

@@ -12,9 +12,9 @@ from support import FIXTURES, load_site, run_crawl, write_site_warc
 
 from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
-from newscrawl.extraction import build_article, parse_page
+from newscrawl.extract.fields import build_article, parse_page
+from newscrawl.extract.html import decode_html
 from newscrawl.outlets.kazinform import OUTLET as KAZINFORM
-from newscrawl.parsing import decode_html
 
 SITE = FIXTURES / "qazaqtv" / "site"
 REPRINT = "https://qazaqtv.com/en/view/society/page_231455_karaganda-region-to-build-three-new-schools"

@@ -11,7 +11,8 @@ import lxml.html
 import pytest
 
 from newscrawl.archive import article_keys
-from newscrawl.extraction import extract_article
+from newscrawl.extract.fields import extract_article
+from newscrawl.extract.html import decode_html
 from newscrawl.outlets import outlet_for_url
 from newscrawl.outlets.qazaqtv import (
     OUTLET,
@@ -21,7 +22,6 @@ from newscrawl.outlets.qazaqtv import (
     looks_like_article,
     sitemap_entries,
 )
-from newscrawl.parsing import decode_html
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "qazaqtv"
 ARTICLES = FIXTURES / "articles"

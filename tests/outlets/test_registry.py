@@ -17,7 +17,8 @@ def test_every_outlet_is_named_as_its_module_so_that_a_lookup_imports_only_that_
 
 
 def test_a_name_that_is_no_outlet_finds_none_without_importing_any_outlet_or_scrapy():
-    code = ("import sys; from newscrawl.outlets import get_outlet; from newscrawl.workers import extract_in_worker; "
+    code = ("import sys; from newscrawl.outlets import get_outlet; "
+            "from newscrawl.spiders.workers import extract_in_worker; "
             "assert get_outlet('news.example.org') is None; "
             "print(sorted(m for m in sys.modules if m.startswith(('newscrawl.outlets.', 'scrapy'))))")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}

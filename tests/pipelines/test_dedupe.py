@@ -1,9 +1,9 @@
 import pytest
 from scrapy import signals
 
+from newscrawl.dedupe.signatures import TextKeys
 from newscrawl.pipelines.archive import ArchivePipeline
 from newscrawl.pipelines.dedupe import DedupePipeline, DuplicateArticle
-from newscrawl.signatures import TextKeys
 
 
 @pytest.fixture

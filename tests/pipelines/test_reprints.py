@@ -6,10 +6,10 @@ import pytest
 
 from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
+from newscrawl.dedupe.signatures import text_keys
 from newscrawl.pipelines.archive import ArchivePipeline
 from newscrawl.pipelines.dedupe import DedupePipeline, DuplicateArticle
 from newscrawl.pipelines.reprints import ReprintPipeline
-from newscrawl.signatures import text_keys
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "reprints" / "cases.json"
 CASES = {c["name"]: c for c in json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]}

@@ -13,7 +13,7 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 from support import FIXTURES
 
-from newscrawl.extraction import parse_page
+from newscrawl.extract.fields import parse_page
 from newscrawl.items import Article
 from newscrawl.outlets import mosru
 from newscrawl.outlets.mosru import MosruSpider

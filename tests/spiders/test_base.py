@@ -13,10 +13,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from newscrawl.extraction import parse_page
+from newscrawl.extract.fields import parse_page
+from newscrawl.extract.html import html_tree, link_text_share
 from newscrawl.items import Article
 from newscrawl.outlets.kazinform import OUTLET
-from newscrawl.parsing import html_tree, link_text_share
 from newscrawl.spiders.base import Listed, NewsSpider, SpiderArgumentError, feed_entries
 
 ALMATY = ZoneInfo("Asia/Almaty")

@@ -31,7 +31,7 @@ from typing import Any
 
 from spidermon.utils.field_coverage import calculate_field_coverage
 
-from newscrawl.reports import baseline_key, items_extracted, recent_reports
+from newscrawl.ops.reports import baseline_key, items_extracted, recent_reports
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 #: the order checks are run and shown in

@@ -26,16 +26,8 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
-from newscrawl.parsing import (
-    Page,
-    article_nodes,
-    decode_json_values,
-    first_string,
-    html_tree,
-    jsonld_scripts,
-    tagged,
-    tree_of,
-)
+from newscrawl.extract.html import Page, html_tree, tagged, tree_of
+from newscrawl.extract.jsonld import article_nodes, decode_json_values, first_string, jsonld_scripts
 
 __all__ = [
     "explicit_offset",

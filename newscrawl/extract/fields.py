@@ -15,30 +15,25 @@ from urllib.parse import urljoin
 
 import trafilatura
 
-from newscrawl.dates import extract_page_date, machine_dates_from_html, parse_machine_value
-from newscrawl.items import Article
-from newscrawl.outlets import Outlet, get_outlet, outlet_for_url
-from newscrawl.parsing import (
+from newscrawl.extract.dates import extract_page_date, machine_dates_from_html, parse_machine_value
+from newscrawl.extract.html import (
     PageIndex,
     canonical_link,
-    container_paragraphs,
     css_first,
     css_text,
     css_texts_all,
-    drop_related,
     extraction_tree,
     html_tree,
-    jsonld_keywords,
-    jsonld_people,
-    leading_text,
     link_texts,
     meta_content,
-    news_article_jsonld,
-    page_text,
     share_in_links,
     squash,
     text_of,
 )
+from newscrawl.extract.jsonld import jsonld_keywords, jsonld_people, news_article_jsonld
+from newscrawl.extract.text import container_paragraphs, drop_related, leading_text, page_text
+from newscrawl.items import Article
+from newscrawl.outlets import Outlet, get_outlet, outlet_for_url
 from newscrawl.urls import clean_url, same_site
 
 #: a body shorter than this (characters) is not an article

@@ -27,8 +27,8 @@ from spidermon.core.actions import Action
 from spidermon.exceptions import SkipAction
 
 from newscrawl.extensions.report import job_id
-from newscrawl.health import SKIPPED, HealthCheck, evaluate, overall, policy_from_settings, summary
-from newscrawl.reports import baseline_key, crawl_kind
+from newscrawl.ops.health import SKIPPED, HealthCheck, evaluate, overall, policy_from_settings, summary
+from newscrawl.ops.reports import baseline_key, crawl_kind
 
 logger = logging.getLogger(__name__)
 # Spidermon's log lines go through Spider.log(), which Scrapy deprecates: one warning per crawl, not ours to fix

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
-from newscrawl.scrapyd import ScrapydClient, ScrapydError, ScrapydJobs, ScrapydUnavailable
+from newscrawl.ops.scrapyd import ScrapydClient, ScrapydError, ScrapydJobs, ScrapydUnavailable
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newscrawl.signatures import (
+from newscrawl.dedupe.signatures import (
     FEATURE_HASH,
     MAX_NUMBERS,
     MIN_NUMBERS,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newscrawl.fingerprints import body_fingerprints, normalise_text
+from newscrawl.dedupe.fingerprints import body_fingerprints, normalise_text
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash

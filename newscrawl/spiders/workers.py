@@ -24,9 +24,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from newscrawl.extraction import parse_page
-from newscrawl.language import detect_language
-from newscrawl.signatures import text_keys
+from newscrawl.dedupe.signatures import text_keys
+from newscrawl.extract.fields import parse_page
+from newscrawl.extract.language import detect_language
 
 logger = logging.getLogger(__name__)
 
