@@ -2,7 +2,7 @@
 
 Run from the repository root:  python benchmarks/bench_quality.py [--save] [--limit N]
 
-Scores ``newscrawl.extract.fields:extract_article`` (the same extraction and tagging as a crawl) and the
+Scores ``newscrawl.reading:extract_article`` (the same extraction and tagging as a crawl) and the
 reference baselines on:
   body text   the 438 pages of ../shared/eval (aeb + wcxb_articles), AEB 4-gram F1
   dates       exact publication day on the dated pages (htmldate + wcxb_articles)
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 XBENCH = SHARED / "tools" / "xbench" / "xbench.py"
 RESULTS = REPO / "benchmarks" / "results"
-CALLABLE = "ours=newscrawl.extract.fields:extract_article"
+CALLABLE = "ours=newscrawl.reading:extract_article"
 
 
 def run(command: str, baseline_flag: list[str], workdir: Path, limit: int | None, save: bool) -> dict:

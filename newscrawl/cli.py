@@ -58,8 +58,7 @@ def open_archive(path: str | None) -> Archive:
 
 # -- commands
 def cmd_extract(args: argparse.Namespace) -> int:
-    from newscrawl.extract.fields import extract_article
-    from newscrawl.extract.html import canonical_link, decode_html, html_tree
+    from newscrawl.reading import extract_article
 
     urls = args.url or []
     if len(urls) > 1 and len(urls) != len(args.pages):
@@ -67,16 +66,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     status = 0
     for i, page in enumerate(args.pages):
         try:
-            html = decode_html(Path(page).read_bytes())
+            body = Path(page).read_bytes()
         except OSError as exc:
             logger.error("cannot read %s: %s", page, exc)
             status = 1
             continue
         url = urls[i] if len(urls) > 1 else (urls[0] if urls else None)
-        if url is None:
-            tree = html_tree(html)
-            url = (canonical_link(tree) if tree is not None else None) or ""
-        result = extract_article(html, url)
+        result = extract_article(body, url)
         result.pop("text", None)
         result.pop("date", None)
         result["file"] = page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 class Article:
     """An article as it travels through the pipelines.
 
-    Spiders fill what the page gives; the pipelines add ``language`` and ``published``
-    (from ``date_candidates``/``visible_dates``), check for duplicates and archive it.
+    The reader (``newscrawl.reading``) fills it from a page, publication time and language included;
+    the pipelines check for duplicates, count what they see and archive it. ``date_candidates`` and
+    ``visible_dates`` remain for articles made elsewhere, which the date pipeline dates itself.
     """
 
     url: str
@@ -24,7 +25,8 @@ class Article:
     edition: str | None = None
     title: str | None = None
     author: str | None = None
-    published: datetime | None = None
+    #: an aware time, or a day when the page gives only that
+    published: datetime | date | None = None
     language: str | None = None
     body: str = ""
     lead: str | None = None
@@ -45,6 +47,8 @@ class Article:
     #: set by the pipelines: published date source, archive record name, duplicate of
     published_source: str | None = None
     record: str | None = None
+    #: the outlet page layout the page matched (None: none did, or the article was not read from a page)
+    layout: str | None = None
     #: the fingerprints and signature the extraction worker made of title and body, for the duplicate
     #: checks (an attribute, not a field: never exported or archived; see ``TextKeys.belongs_to``)
     text_keys: ClassVar[TextKeys | None] = None

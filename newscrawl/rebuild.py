@@ -3,9 +3,9 @@
 What rebuild does, for every article response the raw archive holds (status 200, written for an
 article request of a crawl; the newest fetch of a URL wins):
 
-1. the page is extracted again with the current code (``parse_page``, then language and date
-   tagging as the pipelines do them); pages that are binary, empty or no article are skipped and
-   counted;
+1. the page is read again with the current code, by the one reader a crawl uses
+   (``newscrawl.reading``: the same gates, fields, outlet rules and dates); pages that are binary,
+   empty, cut short or no article are skipped and counted;
 2. an article the archive lacks (by URL keys, then by body fingerprint) is added as a new record,
    exactly as a crawl would add it;
 3. with ``rewrite``, an article the archive already holds as a record newscrawl wrote is rendered
@@ -13,8 +13,8 @@ article request of a crawl; the newest fetch of a URL wins):
    number, hash, name and layout; legacy records (the user's own) are never rewritten. Without
    ``rewrite`` existing records are left alone.
 
-Spider-specific amendments (an outlet spider taking a date from the URL, an API's fields) are not
-re-run here: to re-run whole spiders over the raw archive, crawl with ``-s REPLAY=DIR``.
+What only a crawl knows of a page (the time a listing gave it, the dates an API gave) is not in
+the raw archive: to re-run whole spiders over it, crawl with ``-s REPLAY=DIR``.
 """
 
 from __future__ import annotations
@@ -29,21 +29,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from itemadapter import ItemAdapter
-
-from newscrawl.archive import Archive, article_keys
+from newscrawl.archive import Archive
 from newscrawl.archive.index import IndexEntry
 from newscrawl.archive.records import render_article
 from newscrawl.archive.store import TEMP_PREFIX
 from newscrawl.dedupe.fingerprints import body_fingerprints
-from newscrawl.extract.fields import MIN_BODY_CHARS, build_article
-from newscrawl.extract.html import decode_html, looks_binary, looks_truncated
+from newscrawl.extract.fields import PageFields
 from newscrawl.items import Article
-from newscrawl.outlets import Outlet, get_outlet, outlet_for_url
-from newscrawl.pipelines.dates import tag_published
-from newscrawl.pipelines.language import tag_language
+from newscrawl.outlets import article_keys, get_outlet
+from newscrawl.reading import FetchedPage, PageReader, Skip, outlet_of
 from newscrawl.spiders.workers import extract_in_worker, resolve_processes
-from newscrawl.urls import bare_host, host_of
 from newscrawl.warc import StoredResponse, WarcLookup
 
 logger = logging.getLogger(__name__)
@@ -69,16 +64,6 @@ class RebuildReport:
         return asdict(self)
 
 
-def outlet_of(url: str, timezone_name: str = "UTC") -> tuple[Outlet, bool]:
-    """The outlet of a URL, and whether it has a module; a site without one is named after its host."""
-    outlet = outlet_for_url(url)
-    if outlet is not None:
-        return outlet, True
-    from newscrawl.spiders.site import site_outlet
-
-    return site_outlet(bare_host(host_of(url)), timezone_name), False
-
-
 def stored_articles(raw: str | os.PathLike[str]) -> Iterator[StoredResponse]:
     """The article responses of a raw archive (status 200, fetched for an article request)."""
     for stored in WarcLookup(raw).iter_responses():
@@ -91,31 +76,9 @@ def content_type(stored: StoredResponse) -> str | None:
     return next((v for k, v in stored.headers if k.lower() == "content-type"), None)
 
 
-def article_from_response(stored: StoredResponse, fields: dict[str, Any] | None,
-                          timezone_name: str = "UTC") -> Article | str:
-    """The tagged article of a stored page given its extracted fields, or why there is none."""
-    if fields is None:
-        return "extraction_failed"
-    if not fields or len(fields.get("body") or "") < MIN_BODY_CHARS or not fields.get("title"):
-        return "not_an_article"
-    outlet, _ = outlet_of(stored.url, timezone_name)
-    article = build_article(fields, stored.url, outlet, outlet.edition_of(stored.url))
-    adapter = ItemAdapter(article)
-    tag_language(adapter)
-    tag_published(adapter)
-    return article
-
-
-def decoded_page(stored: StoredResponse) -> tuple[str | None, str | None]:
-    """``(html, None)`` for a stored page to extract, ``(None, why)`` for one that is no page."""
-    if not stored.body.strip():
-        return None, "empty_page"
-    html = decode_html(stored.body, content_type(stored))
-    if looks_binary(html):
-        return None, "binary_page"
-    if looks_truncated(stored.body):
-        return None, "truncated_page"
-    return html, None
+def fetched_page(stored: StoredResponse) -> FetchedPage:
+    """What the reader is told of a stored response."""
+    return FetchedPage(url=stored.url, body=stored.body, content_type=content_type(stored))
 
 
 def rewrite_record(archive: Archive, number: int, article: Article) -> str | None:
@@ -155,13 +118,16 @@ def rewrite_record(archive: Archive, number: int, article: Article) -> str | Non
     return entry.name
 
 
-def _extract(stored: StoredResponse, timeout: float) -> dict[str, Any] | str | None:
-    """The fields of a stored page (None: out of time), or why it has none."""
-    html, problem = decoded_page(stored)
-    if html is None:
-        return problem
-    outlet, _ = outlet_of(stored.url)  # a site without a module gets the generic extraction
-    return extract_in_worker(html, stored.url, outlet.name, timeout)
+def _extract(stored: StoredResponse, timezone_name: str, timeout: float) -> PageFields | Skip:
+    """The fields of a stored page (in a worker process), or why it has none."""
+    outlet = outlet_of(stored.url, timezone_name)
+    page = fetched_page(stored)
+    html = PageReader(outlet).html(page)
+    if isinstance(html, Skip):
+        return html
+    # a site without a module gets the generic extraction
+    return extract_in_worker(html, stored.url, None if outlet.generic else outlet.name, timeout,
+                             outlet.language_of(outlet.edition_of(stored.url)))
 
 
 def rebuild(archive: Archive, raw: str | os.PathLike[str], *, rewrite: bool = False, timezone_name: str = "UTC",
@@ -173,15 +139,13 @@ def rebuild(archive: Archive, raw: str | os.PathLike[str], *, rewrite: bool = Fa
     workers = resolve_processes(processes)
     pool = ProcessPoolExecutor(workers) if workers > 1 and len(pages) > 1 else None
     try:
-        results = (pool.map(_extract, pages, [timeout] * len(pages), chunksize=8) if pool
-                   else (_extract(p, timeout) for p in pages))
+        zones, limits = [timezone_name] * len(pages), [timeout] * len(pages)
+        results = (pool.map(_extract, pages, zones, limits, chunksize=8) if pool
+                   else (_extract(p, timezone_name, timeout) for p in pages))
         for stored, fields in zip(pages, results, strict=True):
-            if isinstance(fields, str):
-                report.skip(fields)
-                continue
-            article = article_from_response(stored, fields, timezone_name)
-            if isinstance(article, str):
-                report.skip(article)
+            article = PageReader(outlet_of(stored.url, timezone_name)).article(fetched_page(stored), fields)
+            if isinstance(article, Skip):
+                report.skip(article.reason)
                 continue
             report.articles += 1
             apply_article(archive, article, report, rewrite=rewrite)

@@ -1,12 +1,13 @@
-"""Scrapy settings of newscrawl. Every setting can be overridden with ``-s NAME=value``; the
+"""Scrapy settings of newscrawl, and the one place of every newscrawl setting's default (components
+read them without defaults of their own). Every setting can be overridden with ``-s NAME=value``; the
 places a server installation points elsewhere also come from the environment
-(``NEWSCRAWL_ARCHIVE_DIR=/srv/newscrawl/archive``)."""
+(``NEWSCRAWL_ARCHIVE_DIR=/srv/newscrawl/archive``). This module imports nothing of newscrawl."""
 
 import os
 
 BOT_NAME = "newscrawl"
-SPIDER_MODULES = ["newscrawl.outlets", "newscrawl.spiders"]
-NEWSPIDER_MODULE = "newscrawl.outlets"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
 
 USER_AGENT = "newscrawl/0.1 (news archive; +https://github.com/newscrawl/newscrawl)"
 ROBOTSTXT_OBEY = True
@@ -46,6 +47,18 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
+    # the crawl's archive and its pool of extraction workers, shared by the spider and the pipelines
+    "newscrawl.extensions.archive.CrawlArchive": 0,
+    "newscrawl.spiders.workers.Extractor": 0,
+    # the raw archive's writer (RAW_ARCHIVE_DIR), shared by its two middlewares
+    "newscrawl.middlewares.rawarchive.RawArchive": 0,
+    # the progress line of long crawls, in place of Scrapy's LogStats (every LOGSTATS_INTERVAL seconds)
+    "scrapy.extensions.logstats.LogStats": None,
+    "newscrawl.extensions.progress.ProgressLog": 0,
+    # the garbage collector's thresholds for a crawl (see GC_THRESHOLDS)
+    "newscrawl.extensions.gc.GarbageCollectorTuning": 0,
+    # health checks when a crawl closes; before CrawlReport (900) so that their results reach the report
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "newscrawl.extensions.report.CrawlReport": 900,
 }
 
@@ -101,17 +114,13 @@ BACKFILL_MAX_PAGES = 100000
 
 # -- JSON-API outlets and JavaScript pages (mos.ru, the MFA on gov.kz)
 #: a Splash server (``http://host:8050``) to render JavaScript pages (gov.kz) with; unset: no rendering.
-#: ``newscrawl.splash.SplashAddon`` then wires scrapy-splash as its README prescribes.
+#: ``newscrawl.addons.SplashAddon`` then wires scrapy-splash as its README prescribes.
 SPLASH_URL = os.environ.get("SPLASH_URL") or None
 #: seconds Splash lets a page's JavaScript run before it returns the HTML
 SPLASH_WAIT = 2.0
 ADDONS = {
-    "newscrawl.splash.SplashAddon": 100,
+    "newscrawl.addons.SplashAddon": 100,
 }
-#: the ``hash`` and ``token`` headers gov.kz's web application sends to its REST API, if the REST
-#: list demands them (copy them from the browser's requests); unset: not sent
-GOVKZ_API_HASH = os.environ.get("GOVKZ_API_HASH") or None
-GOVKZ_API_TOKEN = os.environ.get("GOVKZ_API_TOKEN") or None
 # -- end of JSON-API outlets and JavaScript pages
 
 #: where to write each crawl's JSON report (``%(name)s``, ``%(time)s`` filled in); unset: none
@@ -125,16 +134,6 @@ LOG_LEVEL = "INFO"
 #: folder of crawl reports: each crawl writes REPORTS_DIR/<spider>/<time>_<job>.json (unless CRAWL_REPORT is set)
 REPORTS_DIR = os.environ.get("NEWSCRAWL_REPORTS_DIR") or "reports"
 
-EXTENSIONS = {
-    **EXTENSIONS,
-    # the progress line of long crawls, in place of Scrapy's LogStats (every LOGSTATS_INTERVAL seconds)
-    "scrapy.extensions.logstats.LogStats": None,
-    "newscrawl.extensions.progress.ProgressLog": 0,
-    # the garbage collector's thresholds for a crawl (see GC_THRESHOLDS)
-    "newscrawl.extensions.gc.GarbageCollectorTuning": 0,
-    # health checks when a crawl closes; before CrawlReport (900) so that their results reach the report
-    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
-}
 LOGSTATS_INTERVAL = 60.0
 
 SPIDERMON_ENABLED = True

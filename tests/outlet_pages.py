@@ -1,6 +1,4 @@
-"""Article pages through an outlet spider as a crawl reads them, without running a crawl: the
-spider's ``article_from_fields`` (with its date fallbacks) and the language and date tagging of the
-pipelines."""
+"""Article pages read as a spider's crawl reads them (its one reader), without running a crawl."""
 
 from __future__ import annotations
 
@@ -9,37 +7,26 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from itemadapter import ItemAdapter
-from scrapy.http import HtmlResponse, Request
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 
-from newscrawl.extract.fields import article_json, parse_page
-from newscrawl.extract.html import decode_html
-from newscrawl.pipelines.dates import tag_published
-from newscrawl.pipelines.language import tag_language
+from newscrawl.reading import FetchedPage, Skip, article_json
 from newscrawl.spiders.base import NewsSpider
 
 
 def make_spider(spider_cls: type[NewsSpider], workdir: Path, **kwargs: Any) -> NewsSpider:
     """A spider bound to a crawler with an empty archive in ``workdir``."""
-    crawler = get_crawler(spider_cls, {"ARCHIVE_DIR": str(workdir / "archive"), "ARCHIVE_FSYNC": False})
+    crawler = project_crawler(spider_cls, ARCHIVE_DIR=str(workdir / "archive"))
     return spider_cls.from_crawler(crawler, **kwargs)
 
 
 def page_item(spider: NewsSpider, html: str | bytes, url: str, listed: datetime | None = None) -> dict[str, Any]:
-    """The item fields (as JSON values) the spider makes of a page served at ``url``, plus ``layout``,
-    ``sources`` and ``published_source``."""
-    text = decode_html(html) if isinstance(html, bytes) else html
-    response = HtmlResponse(url, body=text.encode("utf-8"), encoding="utf-8",
-                            request=Request(url, meta={"newscrawl_listed": listed}))
-    fields = parse_page(text, url, spider.outlet.name)
-    article = spider.article_from_fields(response, spider.outlet.edition_of(url), fields)
-    adapter = ItemAdapter(article)
-    tag_language(adapter)
-    if article.published is None:
-        tag_published(adapter)
+    """The item fields (as JSON values) the spider's reader makes of a page served at ``url``, plus
+    ``layout``, ``sources`` and ``published_source``."""
+    body = html.encode("utf-8") if isinstance(html, str) else html
+    article = spider.reader.read(FetchedPage(url=url, body=body, listed=listed, from_network=False))
+    assert not isinstance(article, Skip), article
     result = article_json(article)
-    result.update(layout=fields["layout"] or "fallback", sources=article.sources,
+    result.update(layout=article.layout or "fallback", sources=article.sources,
                   published_source=article.published_source)
     return result
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scrapy.crawler import Crawler
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler, get_reactor_settings
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.warc import write_exchange
@@ -18,6 +21,26 @@ from newscrawl.warc import write_exchange
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def project_settings(**overrides: Any) -> dict[str, Any]:
+    """newscrawl's settings (the defaults every component reads), for a crawler made in a test: no
+    crawl report, no reactor of its own; ``overrides`` on top."""
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    values = settings.copy_to_dict()
+    for name in ("TWISTED_REACTOR", "ASYNCIO_EVENT_LOOP", *get_reactor_settings()):
+        values.pop(name, None)
+    values.update(REPORTS_DIR=None, CRAWL_REPORT=None, ARCHIVE_FSYNC=False, EXTRACTION_PROCESSES=0)
+    values.update(overrides)
+    return values
+
+
+def project_crawler(spidercls: type | None = None, **settings: Any) -> Crawler:
+    """A crawler with newscrawl's settings and extensions (see ``project_settings``)."""
+    crawler = get_crawler(spidercls, project_settings(**settings))
+    crawler.stats.open_spider()
+    return crawler
 
 
 @dataclass

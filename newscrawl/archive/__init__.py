@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +16,9 @@ from newscrawl.archive.store import STATE_DIR, ArchiveFolder
 from newscrawl.dedupe.fingerprints import body_fingerprints
 from newscrawl.dedupe.signatures import article_fingerprints
 from newscrawl.extract.language import detect_language
-from newscrawl.outlets import get_outlet, outlet_for_url
+from newscrawl.outlets import article_keys, get_outlet, outlet_for_url
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
     from newscrawl.dedupe.signatures import TextKeys
@@ -42,28 +40,6 @@ class ReconcileReport:
     temp_files_removed: int = 0
 
 
-def article_keys(url: str | None, canonical_url: str | None = None, aliases: Iterable[str] = ()) -> set[str]:
-    """Every URL key of an article: generic canonical forms plus the outlet's own id forms, of its
-    URL, its canonical URL and the URLs that redirected to it."""
-    keys: set[str] = set()
-    for u in (url, canonical_url, *aliases):
-        if u:
-            keys |= url_keys(u)
-    return keys
-
-
-@lru_cache(maxsize=4096)
-def url_keys(url: str) -> frozenset[str]:
-    """The keys of one URL: the outlet's own id forms, or the generic canonical form. Cached: a crawl
-    asks for an article's keys when it requests the page, when it dedupes and when it archives it."""
-    outlet = outlet_for_url(url)
-    if outlet is not None:
-        return frozenset(outlet.article_keys(url))
-    from newscrawl.urls import canonical_key
-
-    return frozenset((canonical_key(url),))
-
-
 class Archive:
     """One archive folder and its index."""
 
@@ -75,29 +51,12 @@ class Archive:
         self.layout = layout
         self.fsync = fsync
         self.index = ArchiveIndex(index_path or self.folder.state_dir / "index.sqlite")
-        #: what reconciling the index with the folder did when a crawl opened the archive
-        self.opening_report: ReconcileReport | None = None
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Archive:
         """The archive the settings name (``ARCHIVE_DIR``, ``ARCHIVE_LAYOUT``, ``ARCHIVE_INDEX``)."""
-        return cls(settings.get("ARCHIVE_DIR", "archive"), settings.get("ARCHIVE_LAYOUT", "markdown"),
-                   settings.get("ARCHIVE_INDEX") or None, settings.getbool("ARCHIVE_FSYNC", True))
-
-    @classmethod
-    def for_crawler(cls, crawler: Crawler) -> Archive:
-        """The crawl's archive, opened and reconciled once and shared by its components."""
-        archive = getattr(crawler, "_newscrawl_archive", None)
-        if archive is None:
-            archive = cls.from_settings(crawler.settings)
-            report = archive.reconcile()
-            if report.imported or report.removed or report.temp_files_removed:
-                logger.info("archive %s: %d records; indexed %d new or legacy, forgot %d, removed %d temp files",
-                            archive.folder.root, report.records, len(report.imported), len(report.removed),
-                            report.temp_files_removed)
-            archive.opening_report = report
-            crawler._newscrawl_archive = archive  # type: ignore[attr-defined]
-        return archive
+        return cls(settings.get("ARCHIVE_DIR"), settings.get("ARCHIVE_LAYOUT"), settings.get("ARCHIVE_INDEX") or None,
+                   settings.getbool("ARCHIVE_FSYNC"))
 
     def close(self) -> None:
         """Close the index."""
@@ -223,4 +182,4 @@ def record_fingerprints(record: Record) -> frozenset[str]:
 
 
 __all__ = ["STATE_DIR", "Archive", "ArchiveFolder", "ArchiveIndex", "IndexEntry", "ReconcileReport",
-           "article_keys", "record_fingerprints"]
+           "record_fingerprints"]

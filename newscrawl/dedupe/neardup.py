@@ -18,6 +18,7 @@ Kazinform texts and their modified copies); see README, "Reprints".
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from newscrawl import settings
 from newscrawl.dedupe.signatures import (
+    DATELINE_AGENCIES,
     FEATURE_HASH,
     MAX_NUMBERS,
     MIN_NUMBERS,
@@ -56,8 +59,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: estimated Jaccard similarity from which a text is a reprint of another (measured; see the module doc)
-REPRINT_THRESHOLD = 0.5
+#: estimated Jaccard similarity from which a text is a reprint of another (measured; the setting's default)
+REPRINT_THRESHOLD: float = settings.REPRINT_THRESHOLD
 #: the LSH index is tuned to find pairs from this similarity on (below the decision threshold, so that
 #: pairs just above it are not missed by the banding)
 LSH_THRESHOLD = 0.3
@@ -118,7 +121,7 @@ class BandScheme:
         return (f"v{PREPARATION_VERSION};k={SHINGLE_WORDS};perm={self.num_perm};seed={SEED};{MINHASH_SCHEME};"
                 f"{FEATURE_HASH};"
                 f"nw={NUMBER_WEIGHT};b={self.bands};r={self.rows};min={MIN_SHINGLES};"
-                f"facts={MIN_NUMBERS}/{NUMBER_AGREEMENT}")
+                f"facts={MIN_NUMBERS}/{NUMBER_AGREEMENT};datelines={DATELINES_DIGEST}")
 
     def band_keys(self, signature: Signature) -> list[int]:
         """One signed 64-bit key per band of a signature (see :meth:`band_key_matrix`)."""
@@ -142,6 +145,8 @@ class BandScheme:
         return keys.view(np.int64)
 
 
+#: what the dateline rule depends on, short: a new agency name in an outlet's facts re-signs the archive
+DATELINES_DIGEST = hashlib.sha256("|".join(DATELINE_AGENCIES).encode()).hexdigest()[:12]
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _AVALANCHE = np.uint64(0xFF51AFD7ED558CCD)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newscrawl.dedupe.fingerprints import body_fingerprints, normalise_text
+from newscrawl.outlets import dateline_agencies
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
@@ -50,17 +51,28 @@ NUMBER_AGREEMENT = 0.5
 #: numbers kept per signature
 MAX_NUMBERS = 64
 
-#: agencies' names as datelines print them
-_AGENCIES = (r"KAZINFORM|QAZINFORM|КАЗИНФОРМ|ҚАЗИНФОРМ|ҚАЗАҚПАРАТ|KAZAKHPARAT|QAZAQ\s?TV|KAZAKH\s?TV|"
-             r"KAZTAG|КАЗТАГ|INTERFAX(?:-KAZAKHSTAN)?|ИНТЕРФАКС(?:-КАЗАХСТАН)?|TASS|ТАСС|РИА\sНОВОСТИ|"
-             r"RIA\sNOVOSTI|SPUTNIK|XINHUA|AKIPRESS|TREND|KABAR|КАБАР|TOTAL\.KZ|KHABAR|ХАБАР|24\.KZ")
-#: a dateline: place (and date) before an agency's name in capitals, or before a mixed-case name and a
-#: dash (``ПЕТРОПАВЛ. ҚазАқпарат –``), or a place in capitals and a dash (``NUR-SULTAN. –``)
-DATELINE = re.compile(
-    rf"^.{{0,60}}?\b(?:{_AGENCIES})\b\s*[-–—:.]*\s*"
-    r"|^.{0,60}?\b(?:ҚазАқпарат|Kazinform|Qazinform|Казинформ|Qazaq TV|Kazakh TV)\s*[-–—]\s*"
-    r"|^(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ-]+[.,]?\s+){1,3}[-–—]\s+"
-)
+#: agencies of no outlet of newscrawl's whose names datelines print in capitals (regular expressions); the
+#: outlets' own names come from their facts (``Outlet.dateline_agencies``)
+OTHER_AGENCIES = (r"KAZTAG|КАЗТАГ|INTERFAX(?:-KAZAKHSTAN)?|ИНТЕРФАКС(?:-КАЗАХСТАН)?|TASS|ТАСС|РИА\sНОВОСТИ|"
+                  r"RIA\sNOVOSTI|SPUTNIK|XINHUA|AKIPRESS|TREND|KABAR|КАБАР|KHABAR|ХАБАР|24\.KZ")
+
+
+def dateline_pattern(agencies: tuple[str, ...]) -> re.Pattern[str]:
+    """A dateline: place (and date) before an agency's name in capitals, or before a mixed-case name and a
+    dash (``ПЕТРОПАВЛ. ҚазАқпарат –``), or a place in capitals and a dash (``NUR-SULTAN. –``). In names
+    in capitals a space may be left out (``QAZAQTV``)."""
+    capitals = [re.escape(name).replace(r"\ ", r"\s?") for name in agencies if name.isupper()]
+    mixed = [re.escape(name) for name in agencies if not name.isupper()]
+    return re.compile(
+        rf"^.{{0,60}}?\b(?:{'|'.join([*capitals, OTHER_AGENCIES])})\b\s*[-–—:.]*\s*"
+        + (rf"|^.{{0,60}}?\b(?:{'|'.join(mixed)})\s*[-–—]\s*" if mixed else "")
+        + r"|^(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ-]+[.,]?\s+){1,3}[-–—]\s+"
+    )
+
+
+#: the agency names of every outlet's datelines (a change re-signs the archive: see ``neardup.BandScheme``)
+DATELINE_AGENCIES = dateline_agencies()
+DATELINE = dateline_pattern(DATELINE_AGENCIES)
 #: datelines are looked for in this many first lines (a lead may come before the dateline's paragraph)
 DATELINE_LINES = 2
 #: separators inside a number: thousands and decimals

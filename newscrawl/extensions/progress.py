@@ -7,7 +7,7 @@ import logging
 from scrapy import Spider
 from scrapy.extensions.logstats import LogStats
 
-from newscrawl.ops.health import error_count
+from newscrawl.stats import error_count
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,15 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.ops.reports import report_template
-
 logger = logging.getLogger(__name__)
+
+#: a report's path inside REPORTS_DIR (``%(name)s`` the spider, ``%(time)s`` UTC, ``%(job)s`` the job id)
+REPORT_NAME = os.path.join("%(name)s", "%(time)s_%(job)s.json")
+
+
+def report_template(reports_dir: str | os.PathLike[str]) -> str:
+    """The ``CRAWL_REPORT`` template that puts a report per job into ``reports_dir``."""
+    return os.path.join(os.fspath(reports_dir), REPORT_NAME)
 
 
 def json_ready(value: Any) -> Any:
@@ -53,7 +59,6 @@ class CrawlReport:
             raise NotConfigured  # neither CRAWL_REPORT nor REPORTS_DIR is set: no report
         ext = cls(crawler, path)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler._newscrawl_report = ext  # type: ignore[attr-defined]
         return ext
 
     def add_section(self, name: str, value: Any) -> None:

@@ -518,13 +518,7 @@ def _htmldate(html: str, url: str | None) -> date | None:
 def extract_page_date(
     html: str, url: str | None = None, tz: str | tzinfo | None = None
 ) -> date | datetime | None:
-    """Publication date of a page of an unknown site.
-
-    The first ``<meta>``/JSON-LD/itemprop candidate of :func:`machine_dates_from_html` that parses
-    wins; ``<time>`` elements are left to htmldate's ``find_date(original_date=True,
-    extensive_search=True)``, which is the fallback and weighs them better. A winner stated in UTC
-    says nothing about the page's local day, so a same-instant local candidate replaces it, or else
-    htmldate's day when that is the day before or after.
+    """Publication date of a page of an unknown site (see :func:`page_date`), the page parsed here.
 
     With ``tz`` the result is an aware datetime in ``tz`` (htmldate's day-only answers stay dates);
     without it the page's own offset or naive value is kept, as the page's local day is what counts.
@@ -532,7 +526,21 @@ def extract_page_date(
     tree = html_tree(html)
     if tree is None:
         return None
-    candidates = machine_dates_from_html(tree)
+    result = page_date(html, url, machine_dates_from_html(tree))
+    if tz is not None and isinstance(result, datetime):
+        return to_zone(result, tz)
+    return result
+
+
+def page_date(html: str, url: str | None, candidates: Iterable[tuple[str, str]]) -> date | datetime | None:
+    """Publication date of a page of an unknown site, given its machine-readable date candidates.
+
+    The first ``<meta>``/JSON-LD/itemprop candidate of :func:`machine_dates_from_html` that parses
+    wins; ``<time>`` elements are left to htmldate's ``find_date(original_date=True,
+    extensive_search=True)``, which is the fallback and weighs them better. A winner stated in UTC
+    says nothing about the page's local day, so a same-instant local candidate replaces it, or else
+    htmldate's day when that is the day before or after. The page's own offset (or naive value) is kept.
+    """
     parsed = [(source, p) for source, v in candidates if (p := parse_machine_value(v)) is not None]
     chosen = next((p for source, p in parsed if not source.startswith("time:")), None)
     result: date | datetime | None = chosen
@@ -543,6 +551,4 @@ def extract_page_date(
             result = found if found is not None and _local_day_near(chosen, found) else chosen
     if result is None:
         result = _htmldate(html, url)
-    if tz is not None and isinstance(result, datetime):
-        return to_zone(result, tz)
     return result

@@ -1,21 +1,23 @@
-"""From an article page to the item's fields.
+"""From an article page to its fields (``PageFields``).
 
-``parse_page`` is what spiders run (in a worker process when a pool is configured): the outlet's
-layout selectors first, then, field by field, JSON-LD, OpenGraph/meta tags and trafilatura on the
-whole page. ``extract_article`` adds the same language and date tagging as the pipelines; the
-``newscrawl extract`` command and the benchmarks use it.
+``parse_page`` is what every reader of pages runs (in an extraction worker process during a crawl):
+the outlet's layout selectors first, then, field by field, JSON-LD, OpenGraph/meta tags and
+trafilatura on the whole page. It knows outlets only through what they say of their pages
+(:class:`PageFacts`), so this layer imports neither the outlets nor Scrapy.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin
 
 import trafilatura
+from lxml.html import HtmlElement
 
-from newscrawl.extract.dates import extract_page_date, machine_dates_from_html, parse_machine_value
+from newscrawl.extract.dates import machine_dates_from_html, page_date, parse_machine_value, parse_visible_date
 from newscrawl.extract.html import (
     PageIndex,
     canonical_link,
@@ -31,10 +33,12 @@ from newscrawl.extract.html import (
     text_of,
 )
 from newscrawl.extract.jsonld import jsonld_keywords, jsonld_people, news_article_jsonld
+from newscrawl.extract.layout import Layout
 from newscrawl.extract.text import container_paragraphs, drop_related, leading_text, page_text
-from newscrawl.items import Article
-from newscrawl.outlets import Outlet, get_outlet, outlet_for_url
 from newscrawl.urls import clean_url, same_site
+
+if TYPE_CHECKING:
+    from newscrawl.dedupe.signatures import TextKeys
 
 #: a body shorter than this (characters) is not an article
 MIN_BODY_CHARS = 40
@@ -44,7 +48,44 @@ SOURCE_FIELDS = ("title", "body", "author", "tags", "date")
 AUTHOR_LABEL = re.compile(r"^(author|authors|автор|авторы|авторлар|avtor|avtorlar)\s*:\s*", re.IGNORECASE)
 
 
-def _strip_suffix(outlet: Outlet | None, title: str | None) -> str | None:
+class PageFacts(Protocol):
+    """What extraction needs to know of an outlet's pages (``newscrawl.outlets.Outlet`` has it)."""
+
+    related_headings: tuple[str, ...]
+    title_suffix: re.Pattern[str]
+
+    def layout_for(self, tree: HtmlElement) -> Layout | None: ...
+
+
+@dataclass
+class PageFields:
+    """The fields of one article page, as extraction found them (they cross the worker process boundary)."""
+
+    title: str | None
+    author: str | None
+    lead: str | None
+    #: paragraphs joined by newlines
+    body: str
+    tags: list[str]
+    canonical_url: str
+    #: machine-readable dates ``(source, raw value)``, best first
+    date_candidates: list[tuple[str, str]]
+    #: the dates the page prints: the layout's date element, else date-like texts (see ``sources["date"]``)
+    visible_dates: list[str]
+    #: the layout that matched, None when none did
+    layout: str | None
+    #: for pages in no known layout: the share of the body that is link text (high on listings)
+    link_share: float
+    #: field -> where it came from (``selector``, ``jsonld``, ``meta``, ``trafilatura`` …)
+    sources: dict[str, str] = field(default_factory=dict)
+    #: the page-level date (htmldate's rules) of a page of an unknown site, or of a page stating no date
+    page_date: date | datetime | None = None
+    #: the detected language and the duplicate checks' text keys, when an extraction worker made them
+    language: str | None = None
+    text_keys: TextKeys | None = None
+
+
+def _strip_suffix(outlet: PageFacts | None, title: str | None) -> str | None:
     if not title:
         return None
     if outlet is not None:
@@ -83,12 +124,9 @@ def date_like_texts(tree) -> list[str]:
     return sorted(ranked, key=ranked.__getitem__)
 
 
-def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str, Any]:
-    """The fields of an article page; ``{}`` when the document is empty or unreadable.
-
-    Keys: title, author, lead, body (paragraphs joined by newlines), tags, canonical_url,
-    date_candidates, visible_dates, layout, link_share (for pages in no known layout: the share of
-    the body that is link text, high on listings), sources (field -> where it came from).
+def parse_page(html: str, url: str, outlet: PageFacts | None = None) -> PageFields | None:
+    """The fields of an article page (``outlet``: what its outlet says of its pages, None for a
+    site without an outlet module); None when the document is empty or unreadable.
 
     The page is parsed once: everything is read from the tree first, then, when the body has to
     come from the whole page, the tree goes to trafilatura, which prunes it as it extracts.
@@ -98,9 +136,8 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
     if tree is None:
         tree = html_tree(html)
     if tree is None:
-        return {}
+        return None
     page = PageIndex(tree)  # read the fields from this, the tree for selectors; before trafilatura prunes it
-    outlet = get_outlet(outlet_name) if outlet_name else outlet_for_url(url)
     layout = outlet.layout_for(tree) if outlet else None
     ld = news_article_jsonld(page) or {}
     sources: dict[str, str] = {}
@@ -205,86 +242,14 @@ def parse_page(html: str, url: str, outlet_name: str | None = None) -> dict[str,
         body.pop(0)
     link_share = share_in_links(links, body) if layout is None else 0.0
 
-    return {
-        "title": title or None,
-        "author": author or None,
-        "lead": lead or None,
-        "body": "\n".join(body),
-        "tags": tags,
-        "canonical_url": clean_url(canonical),
-        "date_candidates": date_candidates,
-        "visible_dates": visible,
-        "layout": layout.name if layout else None,
-        "link_share": link_share,
-        "sources": {k: sources[k] for k in SOURCE_FIELDS if sources.get(k)},
-    }
+    # the page-level date: for a page of an unknown site always, for an outlet's page that states none
+    stated = (any(parse_machine_value(value) is not None for _, value in date_candidates)
+              or any(parse_visible_date(text, "UTC") is not None for text in visible))
+    found = page_date(html, url, date_candidates) if outlet is None or not stated else None
 
-
-def build_article(fields: dict[str, Any], url: str, outlet: Outlet | None, edition: str | None) -> Article:
-    """The item for an extracted page: outlet facts (agency, zone, edition language) added."""
-    author = fields["author"]
-    sources = dict(fields["sources"])
-    if not author and outlet is not None:
-        author = outlet.agency_for(edition)
-        sources["author"] = "agency"
-    article = Article(
-        url=url, outlet=outlet.name if outlet else None, canonical_url=fields["canonical_url"], edition=edition,
-        title=fields["title"], author=author, body=fields["body"], lead=fields["lead"], tags=fields["tags"],
-        fetched_at=datetime.now(timezone.utc), date_candidates=fields["date_candidates"],
-        visible_dates=fields["visible_dates"], timezone=outlet.timezone if outlet else None,
-        language_hint=outlet.language_of(edition) if outlet else None, sources=sources,
-        language=fields.get("language"),
+    return PageFields(
+        title=title or None, author=author or None, lead=lead or None, body="\n".join(body), tags=tags,
+        canonical_url=clean_url(canonical), date_candidates=date_candidates, visible_dates=visible,
+        layout=layout.name if layout else None, link_share=link_share,
+        sources={k: sources[k] for k in SOURCE_FIELDS if sources.get(k)}, page_date=found,
     )
-    if fields.get("text_keys") is not None:
-        article.text_keys = fields["text_keys"]
-    return article
-
-
-def article_json(article: Article) -> dict[str, Any]:
-    """The item fields of an article as JSON-ready values."""
-    return {
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "outlet": article.outlet,
-        "edition": article.edition,
-        "title": article.title,
-        "author": article.author,
-        "published": article.published.isoformat() if article.published else None,
-        "language": article.language,
-        "body": article.body,
-        "tags": article.tags,
-        "fetched_at": article.fetched_at.isoformat() if article.fetched_at else None,
-    }
-
-
-def extract_article(html: str, url: str) -> dict[str, Any]:
-    """Extraction plus language and date tagging, as a crawl does them, for one saved page.
-
-    Returns the item fields, and the body and date also as ``text`` and ``date`` (the names
-    benchmarks expect). Pages of unknown sites get trafilatura's extraction and htmldate's date.
-    """
-    # the pipelines' tagging (imported here: extraction workers, which import this module, need
-    # neither Scrapy nor the pipelines)
-    from itemadapter import ItemAdapter
-
-    from newscrawl.pipelines.dates import tag_published
-    from newscrawl.pipelines.language import tag_language
-
-    outlet = outlet_for_url(url) if url else None
-    edition = outlet.edition_of(url) if outlet else None
-    fields = parse_page(html, url or "", outlet.name if outlet else None)
-    if not fields:
-        return {"url": url, "title": None, "body": "", "text": "", "published": None, "date": None,
-                "language": None}
-    article = build_article(fields, url, outlet, edition)
-    adapter = ItemAdapter(article)
-    tag_language(adapter)
-    if outlet is None or tag_published(adapter) is None:
-        found = extract_page_date(html, url, outlet.timezone if outlet else None)
-        article.published = found if isinstance(found, datetime) else None
-        day = found.isoformat()[:10] if found else None
-    else:
-        day = article.published.isoformat() if article.published else None
-    result = article_json(article)
-    result.update(text=article.body, date=day, layout=fields["layout"], sources=article.sources)
-    return result

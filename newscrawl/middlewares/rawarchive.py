@@ -28,12 +28,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from warcio.warcwriter import WARCWriter
 
+from newscrawl import settings
 from newscrawl.warc import ARTICLE_HEADER, write_exchange
 
 logger = logging.getLogger(__name__)
 
-#: a WARC file is closed and the next one begun past this size (bytes, compressed)
-DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -48,7 +47,8 @@ class RawArchiveWriter:
     starting a new file when the current one reaches ``max_bytes``. Each exchange is flushed, so a
     crawl killed at any moment leaves every earlier exchange readable (at most the last one cut)."""
 
-    def __init__(self, folder: str | os.PathLike[str], name: str = "crawl", max_bytes: int = DEFAULT_MAX_BYTES):
+    def __init__(self, folder: str | os.PathLike[str], name: str = "crawl",
+                 max_bytes: int = settings.RAW_ARCHIVE_MAX_BYTES):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.name = _UNSAFE.sub("_", name) or "crawl"
@@ -86,6 +86,25 @@ class RawArchiveWriter:
             self._fh = self._writer = None
 
 
+class RawArchive:
+    """The crawl's raw archive (``RAW_ARCHIVE_DIR``, ``RAW_ARCHIVE_MAX_BYTES``): one writer, shared by
+    the two middlewares below, closed with the crawl. An extension, off when ``RAW_ARCHIVE_DIR`` is unset."""
+
+    def __init__(self, writer: RawArchiveWriter):
+        self.writer = writer
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RawArchive:
+        folder = crawler.settings.get("RAW_ARCHIVE_DIR")
+        if not folder:
+            raise NotConfigured  # RAW_ARCHIVE_DIR is not set: no raw archive
+        name = crawler.spidercls.name if crawler.spidercls is not None else "crawl"
+        writer = RawArchiveWriter(folder, name, crawler.settings.getint("RAW_ARCHIVE_MAX_BYTES"))
+        crawler.signals.connect(writer.close, signal=signals.spider_closed)
+        logger.info("raw archive: writing fetched responses to %s", writer.folder)
+        return cls(writer)
+
+
 class RawArchiveMiddleware:
     """Writes every fetched response (not 3xx: see ``RawArchiveRedirectMiddleware``) to the raw archive."""
 
@@ -95,22 +114,10 @@ class RawArchiveMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RawArchiveMiddleware:
-        return cls(crawler, cls.shared_writer(crawler))
-
-    @staticmethod
-    def shared_writer(crawler: Crawler) -> RawArchiveWriter:
-        """The crawl's one writer (``RAW_ARCHIVE_DIR``, ``RAW_ARCHIVE_MAX_BYTES``); NotConfigured when unset."""
-        folder = crawler.settings.get("RAW_ARCHIVE_DIR")
-        if not folder:
+        raw = crawler.get_extension(RawArchive)
+        if raw is None:
             raise NotConfigured  # RAW_ARCHIVE_DIR is not set: no raw archive
-        writer = getattr(crawler, "_newscrawl_raw_archive", None)
-        if writer is None:
-            name = crawler.spidercls.name if crawler.spidercls is not None else "crawl"
-            writer = RawArchiveWriter(folder, name, crawler.settings.getint("RAW_ARCHIVE_MAX_BYTES", DEFAULT_MAX_BYTES))
-            crawler.signals.connect(writer.close, signal=signals.spider_closed)
-            crawler._newscrawl_raw_archive = writer  # type: ignore[attr-defined]
-            logger.info("raw archive: writing fetched responses to %s", writer.folder)
-        return writer
+        return cls(crawler, raw.writer)
 
     def wanted(self, response: Response) -> bool:
         """Whether this middleware writes the response."""

@@ -23,7 +23,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from newscrawl.splash import ensure_scrapy_splash_importable
+from newscrawl.addons import ensure_scrapy_splash_importable
 
 ensure_scrapy_splash_importable()
 

@@ -31,13 +31,14 @@ from typing import Any
 
 from spidermon.utils.field_coverage import calculate_field_coverage
 
-from newscrawl.ops.reports import baseline_key, items_extracted, recent_reports
+from newscrawl import settings
+from newscrawl.ops.reports import baseline_key, recent_reports
+from newscrawl.stats import error_count, items_extracted
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 #: the order checks are run and shown in
 CHECKS = ("finish_reason", "item_count", "field_coverage", "extraction_rate", "error_rate", "retry_rate",
           "duplicate_rate")
-DEFAULT_FIELD_COVERAGE = {"title": 1.0, "body": 1.0, "published": 0.9, "language": 0.95}
 
 
 @dataclass
@@ -60,16 +61,16 @@ class HealthCheck:
 
 @dataclass
 class HealthPolicy:
-    """The thresholds a crawl is held to."""
+    """The thresholds a crawl is held to (by default, the project settings' ``HEALTH_*``)."""
 
     min_items: int | None = None
     min_items_source: str = "not set"
-    field_coverage: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_FIELD_COVERAGE))
-    min_extraction_rate: float = 0.5
-    max_error_rate: float = 0.1
-    max_retry_rate: float = 0.2
-    max_duplicate_rate: float = 0.5
-    finish_reasons: tuple[str, ...] = ("finished",)
+    field_coverage: dict[str, float] = field(default_factory=lambda: dict(settings.HEALTH_FIELD_COVERAGE))
+    min_extraction_rate: float = settings.HEALTH_MIN_EXTRACTION_RATE
+    max_error_rate: float = settings.HEALTH_MAX_ERROR_RATE
+    max_retry_rate: float = settings.HEALTH_MAX_RETRY_RATE
+    max_duplicate_rate: float = settings.HEALTH_MAX_DUPLICATE_RATE
+    finish_reasons: tuple[str, ...] = tuple(settings.HEALTH_FINISH_REASONS)
     item_type: str = "Article"
 
 
@@ -110,21 +111,21 @@ def policy_from_settings(settings: Any, spider: str, key: str) -> HealthPolicy:
     reports_dir = settings.get("REPORTS_DIR")
     # a crawl of given pages is judged by its extraction rate: how many pages it was given varies
     if minimum is None and reports_dir and not key.startswith("urls"):
-        learn_from = settings.getint("HEALTH_LEARN_FROM", 10)
+        learn_from = settings.getint("HEALTH_LEARN_FROM")
         counts = previous_item_counts(recent_reports(reports_dir, spider, limit=learn_from * 3), key)[-learn_from:]
-        minimum = learned_minimum(counts, settings.getfloat("HEALTH_LEARNED_FRACTION", 0.25),
-                                  settings.getint("HEALTH_LEARN_MIN_RUNS", 3))
+        minimum = learned_minimum(counts, settings.getfloat("HEALTH_LEARNED_FRACTION"),
+                                  settings.getint("HEALTH_LEARN_MIN_RUNS"))
         if minimum is not None:
             source = f"learned from {len(counts)} earlier crawls ({key})"
-    coverage = settings.getdict("HEALTH_FIELD_COVERAGE") or dict(DEFAULT_FIELD_COVERAGE)
+    coverage = settings.getdict("HEALTH_FIELD_COVERAGE")
     return HealthPolicy(
         min_items=minimum, min_items_source=source,
         field_coverage={str(k): float(v) for k, v in coverage.items()},
-        min_extraction_rate=settings.getfloat("HEALTH_MIN_EXTRACTION_RATE", 0.5),
-        max_error_rate=settings.getfloat("HEALTH_MAX_ERROR_RATE", 0.1),
-        max_retry_rate=settings.getfloat("HEALTH_MAX_RETRY_RATE", 0.2),
-        max_duplicate_rate=settings.getfloat("HEALTH_MAX_DUPLICATE_RATE", 0.5),
-        finish_reasons=tuple(settings.getlist("HEALTH_FINISH_REASONS") or ["finished"]),
+        min_extraction_rate=settings.getfloat("HEALTH_MIN_EXTRACTION_RATE"),
+        max_error_rate=settings.getfloat("HEALTH_MAX_ERROR_RATE"),
+        max_retry_rate=settings.getfloat("HEALTH_MAX_RETRY_RATE"),
+        max_duplicate_rate=settings.getfloat("HEALTH_MAX_DUPLICATE_RATE"),
+        finish_reasons=tuple(settings.getlist("HEALTH_FINISH_REASONS")),
     )
 
 
@@ -189,12 +190,6 @@ def check_extraction_rate(stats: Mapping[str, Any], policy: HealthPolicy) -> Hea
                        f"{items} of {pages} article pages gave an article, {rate:.0%}"
                        + ("" if ok else f" < {policy.min_extraction_rate:.0%}") + why,
                        round(rate, 4), policy.min_extraction_rate)
-
-
-def error_count(stats: Mapping[str, Any]) -> int:
-    """Failed fetches (after retries) and spider exceptions."""
-    return (_int(stats, "newscrawl/failed/articles") + _int(stats, "newscrawl/failed/listings")
-            + _int(stats, "spider_exceptions/count"))
 
 
 def check_error_rate(stats: Mapping[str, Any], policy: HealthPolicy) -> HealthCheck:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import warnings
+import weakref
 from email.message import EmailMessage
 from typing import Any
 
@@ -26,7 +27,7 @@ from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.core.actions import Action
 from spidermon.exceptions import SkipAction
 
-from newscrawl.extensions.report import job_id
+from newscrawl.extensions.report import CrawlReport, job_id
 from newscrawl.ops.health import SKIPPED, HealthCheck, evaluate, overall, policy_from_settings, summary
 from newscrawl.ops.reports import baseline_key, crawl_kind
 
@@ -34,7 +35,8 @@ logger = logging.getLogger(__name__)
 # Spidermon's log lines go through Spider.log(), which Scrapy deprecates: one warning per crawl, not ours to fix
 warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", category=ScrapyDeprecationWarning)
 
-_HEALTH_ATTR = "_newscrawl_health"
+#: each crawl's health checks, computed once and shared by the monitors and actions of its suite
+_HEALTH: weakref.WeakKeyDictionary[Crawler, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def crawl_arguments(spider: Spider) -> dict[str, Any]:
@@ -44,14 +46,14 @@ def crawl_arguments(spider: Spider) -> dict[str, Any]:
 
 def crawl_health(crawler: Crawler, spider: Spider, stats: dict[str, Any] | None = None) -> dict[str, Any]:
     """The crawl's health checks, computed once per crawl: ``{"status", "checks": [HealthCheck], …}``."""
-    health = getattr(crawler, _HEALTH_ATTR, None)
+    health = _HEALTH.get(crawler)
     if health is None:
         arguments = crawl_arguments(spider)
         kind = crawl_kind(arguments)
         policy = policy_from_settings(crawler.settings, spider.name, baseline_key(arguments))
         checks = evaluate(stats if stats is not None else crawler.stats.get_stats(), policy)
         health = {"status": overall(checks), "kind": kind, "checks": checks, "alerts": {}}
-        setattr(crawler, _HEALTH_ATTR, health)
+        _HEALTH[crawler] = health
     return health
 
 
@@ -147,7 +149,7 @@ class RecordHealth(_HealthAction):
         stats.set_value("newscrawl/health/failed", len(failed))
         for name in failed:
             stats.set_value(f"newscrawl/health/failed/{name}", 1)
-        report = getattr(crawler, "_newscrawl_report", None)
+        report = crawler.get_extension(CrawlReport)
         if report is not None:
             report.add_section("health", health_section(health))
         if not failed:
@@ -163,7 +165,7 @@ class LogHealthAlert(_HealthAction):
 
     def _note(self, channel: str, outcome: str) -> None:
         self.health["alerts"][channel] = outcome
-        report = getattr(self.data.crawler, "_newscrawl_report", None)
+        report = self.data.crawler.get_extension(CrawlReport)
         if report is not None:
             report.add_section("health", health_section(self.health))
 
@@ -175,7 +177,7 @@ class WebhookHealthAlert(LogHealthAlert):
         url = self.data.crawler.settings.get("HEALTH_WEBHOOK_URL")
         if not url:
             raise SkipAction("HEALTH_WEBHOOK_URL is not set")
-        timeout = self.data.crawler.settings.getfloat("HEALTH_ALERT_TIMEOUT", 15)
+        timeout = self.data.crawler.settings.getfloat("HEALTH_ALERT_TIMEOUT")
         try:
             response = requests.post(url, json=self.payload(), timeout=timeout)
             response.raise_for_status()
@@ -208,8 +210,8 @@ class EmailHealthAlert(LogHealthAlert):
         recipients = settings.getlist("HEALTH_EMAIL_TO")
         if not recipients:
             raise SkipAction("HEALTH_EMAIL_TO is not set")
-        host, port = settings.get("MAIL_HOST", "localhost"), settings.getint("MAIL_PORT", 25)
-        timeout = settings.getfloat("HEALTH_ALERT_TIMEOUT", 15)
+        host, port = settings.get("MAIL_HOST"), settings.getint("MAIL_PORT")
+        timeout = settings.getfloat("HEALTH_ALERT_TIMEOUT")
         smtp_class = smtplib.SMTP_SSL if settings.getbool("MAIL_SSL") else smtplib.SMTP
         try:
             with smtp_class(host, port, timeout=timeout) as smtp:

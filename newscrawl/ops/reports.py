@@ -16,15 +16,6 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: a report's path inside REPORTS_DIR (``%(name)s`` the spider, ``%(time)s`` UTC, ``%(job)s`` the job id)
-REPORT_NAME = os.path.join("%(name)s", "%(time)s_%(job)s.json")
-
-
-def report_template(reports_dir: str | os.PathLike[str]) -> str:
-    """The ``CRAWL_REPORT`` template that puts a report per job into ``reports_dir``."""
-    return os.path.join(os.fspath(reports_dir), REPORT_NAME)
-
-
 def read_report(path: Path) -> dict[str, Any] | None:
     """One report, with its file as ``"_path"``; None (logged) when it cannot be read."""
     try:
@@ -79,6 +70,3 @@ def baseline_key(arguments: Mapping[str, Any]) -> str:
     return f"{crawl_kind(arguments)} {chosen or 'all'}"
 
 
-def items_extracted(stats: Mapping[str, Any]) -> int:
-    """Articles a crawl extracted: archived, or refused by a pipeline (duplicates)."""
-    return int(stats.get("item_scraped_count", 0) or 0) + int(stats.get("item_dropped_count", 0) or 0)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl.archive.store import STATE_DIR
-from newscrawl.ops.reports import crawl_kind, items_extracted, recent_reports, reported_spiders
+from newscrawl.ops.reports import crawl_kind, recent_reports, reported_spiders
+from newscrawl.stats import items_extracted
 
 
 def _int(stats: Mapping[str, Any], key: str) -> int:

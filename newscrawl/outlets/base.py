@@ -1,16 +1,24 @@
-"""What every outlet module declares: its facts (hosts, editions, time zone, agency name) and the
-versions of its article page layout. The mechanics that use them live in shared code."""
+"""What every outlet declares: its facts (hosts, editions, time zone, agency names, page layouts) and
+its URL rules, as an :class:`Outlet`; and :class:`Listed`, the entry every listing reader returns.
+
+An outlet whose URLs follow rules of their own subclasses :class:`Outlet` and overrides the rule
+methods (``edition_of``, ``article_keys``, ``is_article_url``, ``published_in_url``, ``owns``).
+Nothing here imports Scrapy: extraction workers, the archive's tools and the tests read these facts.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 from lxml.html import HtmlElement
 
-from newscrawl.extract.html import css_texts
+from newscrawl.extract.layout import Layout
 from newscrawl.urls import bare_host, canonical_key, host_of
+
+__all__ = ["Edition", "Layout", "Listed", "Outlet"]
 
 
 @dataclass(frozen=True)
@@ -23,45 +31,19 @@ class Edition:
     agency: str | None = None
 
 
-@dataclass(frozen=True)
-class Layout:
-    """One version of an outlet's article page (Fundus-style): the selectors that read it.
+class Listed(NamedTuple):
+    """One entry of a listing, feed, sitemap or API page: the article's URL and the time (or day) it
+    is listed with. An entry that does not ``steer`` (a featured or pinned card, which can be old)
+    is followed like any other but left out of the decision to walk on."""
 
-    A layout applies to a page when one of ``detect`` matches. Each field falls back, field by
-    field, to JSON-LD, OpenGraph/meta tags and trafilatura when its selectors find nothing.
-    """
-
-    name: str
-    detect: tuple[str, ...]
-    title: tuple[str, ...] = ("h1",)
-    lead: tuple[str, ...] = ()
-    body: tuple[str, ...] = ()
-    #: removed from the body container before extraction (related news, embeds, ads, captions)
-    remove: tuple[str, ...] = ()
-    #: elements whose text is the visible publication date
-    date: tuple[str, ...] = ()
-    author: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    #: first and last day the layout was in use, where known (documentation and tests)
-    valid_from: date | None = None
-    valid_until: date | None = None
-
-    def matches(self, tree: HtmlElement) -> bool:
-        """Whether the page is in this layout."""
-        return any(tree.cssselect(sel) for sel in self.detect)
-
-    def tag_texts(self, tree: HtmlElement) -> list[str]:
-        """Tags as the page lists them: ``#``-prefixed or comma-separated lists are split."""
-        tags: list[str] = []
-        for text in css_texts(tree, self.tags):
-            parts = re.split(r"\s*#\s*|\s*,\s*", text) if ("#" in text or "," in text) else [text]
-            tags.extend(p.strip() for p in parts if p.strip())
-        return list(dict.fromkeys(tags))
+    url: str
+    published: datetime | date | None = None
+    steers: bool = True
 
 
 @dataclass(frozen=True)
 class Outlet:
-    """The facts of one outlet."""
+    """The facts of one outlet, and its URL rules (methods; outlets with rules of their own override them)."""
 
     name: str
     #: the label of the record's "Original:" link
@@ -76,20 +58,37 @@ class Outlet:
     related_headings: tuple[str, ...] = ()
     #: suffixes of ``og:title``/``<title>`` to strip (" | Kazinform")
     title_suffix: re.Pattern[str] = field(default=re.compile(r"\s*(?:[|–—-]|::)\s*[^|–—:-]{2,40}$"))
+    #: the agency names the outlet's datelines print (``KAZINFORM`` in capitals before a dash; mixed-case
+    #: names such as ``ҚазАқпарат`` count only when a dash follows): stripped before texts are compared
+    dateline_agencies: tuple[str, ...] = ()
+    #: whether article pages are a JavaScript application (an unrendered page holds no article)
+    needs_javascript: bool = False
+    #: a site without an outlet module (the ``site`` spider's): no layouts, no URL rules, no agency
+    generic: bool = False
 
+    # -- URL rules
     def owns(self, url: str) -> bool:
         """Whether a URL is on one of the outlet's hosts."""
         host = bare_host(host_of(url))
         return any(host == bare_host(h) or host.endswith("." + bare_host(h)) for h in self.hosts)
 
     def edition_of(self, url: str) -> str | None:
-        """The edition an article URL belongs to (outlets with several override this)."""
+        """The edition an article URL belongs to (outlets with several say how to tell)."""
         return next(iter(self.editions), None)
 
     def article_keys(self, url: str) -> set[str]:
         """Every key the article at ``url`` is known under; outlets add their own id forms."""
         return {canonical_key(url)}
 
+    def is_article_url(self, url: str) -> bool:
+        """Whether a URL is one of the outlet's article pages (outlets with URL rules say which)."""
+        return self.owns(url)
+
+    def published_in_url(self, url: str) -> datetime | None:
+        """The publication time an article URL carries (outlets whose URLs carry one say how to read it)."""
+        return None
+
+    # -- editions
     def agency_for(self, edition: str | None) -> str | None:
         """The agency name for an edition."""
         ed = self.editions.get(edition or "")
@@ -100,6 +99,13 @@ class Outlet:
         ed = self.editions.get(edition or "")
         return ed.language if ed else None
 
+    # -- pages
     def layout_for(self, tree: HtmlElement) -> Layout | None:
         """The first layout that matches the page."""
         return next((lay for lay in self.layouts if lay.matches(tree)), None)
+
+
+def site_outlet(host: str, timezone: str = "UTC") -> Outlet:
+    """The outlet of a site without a module of its own: named after its host."""
+    return Outlet(name=host, short_name=host, timezone=timezone, hosts=(host,) if host else (), editions={},
+                  generic=True)

@@ -1,25 +1,22 @@
-"""Kazinform (inform.kz, qz.inform.kz, qazinform.com): facts, page layouts and the spider.
+"""Kazinform (inform.kz, qz.inform.kz, qazinform.com): facts, page layouts, URL rules and listing readers.
 
 Editions: ``ru`` (www.inform.kz/ru), ``kz`` (www.inform.kz/kz, Kazakh in Cyrillic), ``qz``
 (qz.inform.kz, Kazakh in Latin script), ``en`` (qazinform.com; formerly en.inform.kz and
-www.inform.kz/en). Facts marked [infer] are guesses: the spider logs and counts when they fail.
+www.inform.kz/en). Facts marked [infer] are guesses: the spider (``newscrawl.spiders.kazinform``) logs
+and counts when they fail.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
-from typing import Any, ClassVar
-from urllib.parse import urlencode, urljoin, urlsplit
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urljoin, urlsplit
 
-from scrapy.http import Request, Response
-
+from newscrawl.extract.dates import parse_machine_date, parse_visible_date
 from newscrawl.extract.html import html_tree, text_of
-from newscrawl.items import Article
-from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.spiders.base import NewsSpider
-from newscrawl.urls import bare_host, canonical_key, clean_url, host_of
+from newscrawl.outlets.base import Edition, Layout, Listed, Outlet
+from newscrawl.urls import bare_host, canonical_key, host_of
 
 TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
 
@@ -87,7 +84,35 @@ LAYOUT_AMP_2022 = Layout(
     valid_until=date(2022, 12, 31),
 )
 
-OUTLET = Outlet(
+@dataclass(frozen=True)
+class Kazinform(Outlet):
+    """Kazinform's URL rules: editions by host and path, article ids of every era."""
+
+    def edition_of(self, url: str) -> str:
+        """The edition of a Kazinform URL."""
+        host = bare_host(host_of(url))
+        path = urlsplit(url).path
+        if host.startswith("qz."):
+            return "qz"
+        if host in ("qazinform.com", "en.inform.kz") or re.match(r"^/(en|eng)(/|$)", path):
+            return "en"
+        if re.match(r"^/(kz|kaz)(/|$)", path):
+            return "kz"
+        return "ru"
+
+    def article_keys(self, url: str) -> set[str]:
+        """Keys of a Kazinform article: the canonical URL, and its numeric id in every era's form."""
+        keys = {canonical_key(url)}
+        if m := LEGACY_ID.search(urlsplit(url).path + "/"):
+            keys.add(f"kazinform:a{m.group(1)}")
+        return keys
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether a link points at a Kazinform article (not a category, tag or service page)."""
+        return bool(ARTICLE_PATH.search(urlsplit(url).path))
+
+
+OUTLET = Kazinform(
     name="kazinform",
     short_name="Kazinform",
     timezone=TIMEZONE,
@@ -102,38 +127,10 @@ OUTLET = Outlet(
     related_headings=RELATED_HEADINGS,
     title_suffix=re.compile(r"\s*(?:[|–—-]|::)\s*[^|]*(Kazinform|Qazinform|Казинформ|ҚазАқпарат|inform\.kz)[^|]*$",
                             re.I),
+    dateline_agencies=("KAZINFORM", "QAZINFORM", "КАЗИНФОРМ", "ҚАЗИНФОРМ", "ҚАЗАҚПАРАТ", "KAZAKHPARAT",
+                       "ҚазАқпарат", "Kazinform", "Qazinform", "Казинформ"),
 )
 
-
-def edition_of(url: str) -> str:
-    """The edition of a Kazinform URL."""
-    host = bare_host(host_of(url))
-    path = urlsplit(url).path
-    if host.startswith("qz."):
-        return "qz"
-    if host in ("qazinform.com", "en.inform.kz") or re.match(r"^/(en|eng)(/|$)", path):
-        return "en"
-    if re.match(r"^/(kz|kaz)(/|$)", path):
-        return "kz"
-    return "ru"
-
-
-def article_keys(url: str) -> set[str]:
-    """Keys of a Kazinform article: the canonical URL, and its numeric id in every era's form."""
-    keys = {canonical_key(url)}
-    if m := LEGACY_ID.search(urlsplit(url).path + "/"):
-        keys.add(f"kazinform:a{m.group(1)}")
-    return keys
-
-
-def is_article_url(url: str) -> bool:
-    """Whether a link points at a Kazinform article (not a category, tag or service page)."""
-    return bool(ARTICLE_PATH.search(urlsplit(url).path))
-
-
-# the Outlet dataclass is frozen: bind the outlet's own URL rules to it
-object.__setattr__(OUTLET, "edition_of", edition_of)
-object.__setattr__(OUTLET, "article_keys", article_keys)
 
 #: RSS feeds per edition; which still answer is unknown, so every one is tried
 FEEDS: dict[str, tuple[str, ...]] = {
@@ -172,12 +169,18 @@ CARD_SELECTORS: tuple[tuple[str, str, str], ...] = (
 NEXT_LABELS = frozenset({"»", "›", ">", "→", "далее", "следующая", "вперед", "вперёд", "next", "келесі", "kelesi"})
 
 
-def find_cards(html: str, base_url: str) -> tuple[list[tuple[str, str | None]], bool]:
-    """``(article URL, date text)`` of every card of a listing page in any era's markup, and True;
-    or, when no card markup is recognised, every article link on the page and False."""
+def card_time(text: str | None) -> datetime | None:
+    """The date a listing card or feed entry shows, in Kazinform's zone."""
+    if not text:
+        return None
+    return parse_machine_date(text, TIMEZONE) or parse_visible_date(text, TIMEZONE)
+
+
+def listing_cards(html: str, base_url: str) -> list[Listed]:
+    """The article cards of a listing page in any era's documented markup, dated by the time they show."""
     tree = html_tree(html)
     if tree is None:
-        return [], False
+        return []
     for card_sel, link_sel, date_sel in CARD_SELECTORS:
         found = []
         for card in tree.cssselect(card_sel):
@@ -186,18 +189,20 @@ def find_cards(html: str, base_url: str) -> tuple[list[tuple[str, str | None]], 
             if not href:
                 continue
             when = text_of(next(iter(card.cssselect(date_sel)), None)) if date_sel else text_of(card)
-            found.append((urljoin(base_url, href), when or None))
-        found = [(u, d) for u, d in found if is_article_url(u)]
+            found.append(Listed(urljoin(base_url, href), card_time(when)))
+        found = [entry for entry in found if OUTLET.is_article_url(entry.url)]
         if found:
-            return found, True
+            return found
+    return []
+
+
+def listing_links(html: str, base_url: str) -> list[Listed]:
+    """Fallback for a listing in unknown markup: every link on the page to a Kazinform article, undated."""
+    tree = html_tree(html)
+    if tree is None:
+        return []
     links = (urljoin(base_url, a.get("href")) for a in tree.iter("a") if a.get("href"))
-    return [(u, None) for u in dict.fromkeys(links) if is_article_url(u) and OUTLET.owns(u)], False
-
-
-def listing_cards(html: str, base_url: str) -> list[tuple[str, str | None]]:
-    """``(article URL, date text)`` of every card of a listing page, any era's markup; falls back to
-    every article link on the page."""
-    return find_cards(html, base_url)[0]
+    return [Listed(u) for u in dict.fromkeys(links) if OUTLET.is_article_url(u) and OUTLET.owns(u)]
 
 
 def last_page_number(html: str) -> int | None:
@@ -234,91 +239,3 @@ def active_page_number(html: str) -> int | None:
         if text.isdigit():
             return int(text)
     return None
-
-
-class KazinformSpider(NewsSpider):
-    """``scrapy crawl kazinform [-a edition=ru,kz,qz,en] [-a since=YYYY-MM-DD [-a until=…]] [-a url=…]``
-
-    Finds articles through the RSS feeds and the all-news listing (incremental), or walks the
-    date-ranged listing and the old daily archive back to ``since`` (backfill).
-    """
-
-    name = "kazinform"
-    outlet = OUTLET
-    allowed_domains: ClassVar[list[str]] = ["inform.kz", "qazinform.com"]
-
-    def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
-        """The item of a page; a canonical link to something that is no article (the front page, a
-        category) is a template's slip, and the page's own URL is used instead: otherwise every
-        article with that slip would share one canonical URL and all but the first be refused as
-        duplicates."""
-        canonical = fields.get("canonical_url")
-        if canonical and canonical != clean_url(response.url) and not is_article_url(canonical):
-            self.crawler.stats.inc_value("newscrawl/canonical/not_an_article")
-            self.logger.info("canonical link of %s is not an article (%s): ignored", response.url,
-                             fields["canonical_url"])
-            fields = {**fields, "canonical_url": clean_url(response.url)}
-        return super().article_from_fields(response, edition, fields)
-
-    def discovery_requests(self) -> Iterable[Request]:
-        for edition in self.editions:
-            if not self.backfill:
-                for feed in FEEDS.get(edition, ()):
-                    yield Request(feed, callback=self.parse_feed, errback=self.listing_failed,
-                                  cb_kwargs={"edition": edition}, priority=10)
-            yield self.all_news_request(edition, 1)
-            if self.backfill and edition in DAILY_ARCHIVE and self.since <= DAILY_ARCHIVE_UNTIL:
-                day = min(self.last_day, DAILY_ARCHIVE_UNTIL)
-                while day >= self.since:
-                    yield self.daily_archive_request(edition, day, 1)
-                    day -= timedelta(days=1)
-
-    # -- feeds
-    def parse_feed(self, response: Response, edition: str) -> Iterator[Request]:
-        """Every article of a feed that the archive and this crawl do not have yet."""
-        yield from self.follow_entries(self.feed_articles(response, is_article_url), response.url, edition)
-
-    # -- the all-news listing (2023+)
-    def all_news_request(self, edition: str, page: int) -> Request:
-        """A page of an edition's all-news listing; date-ranged (``start_date``, ``end_date``) in a backfill."""
-        query: dict[str, Any] = {"page": page}
-        if self.backfill:
-            query.update(start_date=self.since.isoformat(), end_date=self.last_day.isoformat())
-        return Request(f"{ALL_NEWS[edition]}?{urlencode(query)}", callback=self.parse_all_news,
-                       errback=self.listing_failed, cb_kwargs={"edition": edition, "page": page})
-
-    def parse_all_news(self, response: Response, edition: str, page: int) -> Iterator[Request]:
-        """Follow a listing page's cards, then walk on to the next page while there is one and the
-        crawl needs it (see ``keep_paging``)."""
-        self.crawler.stats.inc_value("newscrawl/listings/pages")
-        active = active_page_number(response.text)
-        cards, recognised = find_cards(response.text, response.url)
-        if not cards or (active is not None and active != page):  # beyond the last page
-            self.logger.info("all-news listing %s ends at page %d", edition, page - 1)
-            return
-        dated = [(link, self.card_date(when)) for link, when in cards]
-        yield from self.follow_entries(dated, response.url, edition)
-        if not recognised:  # the links of a page in unknown markup may be anything: do not walk on them
-            self.crawler.stats.inc_value("newscrawl/listings/layout_fallback")
-            self.logger.warning("no listing cards recognised at %s: followed its %d article links, paging stops",
-                                response.url, len(cards))
-            return
-        if self.keep_paging(dated, edition, page) and has_next_page(response.text, page):
-            yield self.all_news_request(edition, page + 1)
-
-    # -- the daily archive (2019-2022)
-    def daily_archive_request(self, edition: str, day: date, page: int) -> Request:
-        """Page ``page`` of one day of an edition's daily archive."""
-        base = DAILY_ARCHIVE[edition] + (f"/{page}" if page > 1 else "")
-        return Request(f"{base}?date={day:%d.%m.%Y}", callback=self.parse_daily_archive,
-                       errback=self.listing_failed, cb_kwargs={"edition": edition, "day": day, "page": page})
-
-    def parse_daily_archive(self, response: Response, edition: str, day: date, page: int) -> Iterator[Request]:
-        """Follow one page of a day's archive (its entries dated that day); the first page requests
-        the others its pagination links."""
-        self.crawler.stats.inc_value("newscrawl/listings/pages")
-        cards = listing_cards(response.text, response.url)
-        yield from self.follow_entries(((link, day) for link, _ in cards), response.url, edition)
-        if page == 1:
-            for number in range(2, min(last_page_number(response.text) or 1, self.max_backfill_pages) + 1):
-                yield self.daily_archive_request(edition, day, number)

@@ -1,4 +1,4 @@
-"""The Ministry of Foreign Affairs of Kazakhstan on gov.kz: facts, API parsing and the spider.
+"""The Ministry of Foreign Affairs of Kazakhstan on gov.kz: facts, URL rules and API reading.
 
 Editions ``ru``, ``kk`` and ``en``. gov.kz's web pages are a JavaScript application, so articles come
 from its public APIs: the GraphQL endpoint first (``news(projects:"eq:mfa", _lang, _page, _size,
@@ -15,26 +15,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
-from scrapy.http import Request, Response
-from twisted.python.failure import Failure
-
-from newscrawl.extract.dates import parse_machine_date
+from newscrawl.extract.dates import parse_machine_date, parse_visible_date
 from newscrawl.extract.html import html_tree, text_of
-from newscrawl.items import Article
-from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.spiders.api import (
-    ApiItem,
-    ApiNewsSpider,
-    api_document,
-    api_layout,
-    failure_reason,
-    item_entries,
-    json_payload,
-)
+from newscrawl.outlets.api import ApiItem, api_document, api_layout
+from newscrawl.outlets.base import Edition, Layout, Listed, Outlet
 from newscrawl.urls import bare_host, canonical_key, host_of
 
 TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
@@ -77,7 +66,36 @@ LAYOUT_RENDERED = Layout(
     date=(f"article {LISTING_DATE}", f"main {LISTING_DATE}"),
 )
 
-OUTLET = Outlet(
+@dataclass(frozen=True)
+class Mfakz(Outlet):
+    """The MFA's URL rules: its pages on gov.kz (and the old mfa.kz hosts), editions by ``lang``."""
+
+    def owns(self, url: str) -> bool:
+        """Whether a URL belongs to the MFA: its pages on gov.kz, or the old mfa.kz hosts."""
+        host = bare_host(host_of(url))
+        if host in ("mfa.kz", "mfa.gov.kz") or host.endswith(".mfa.kz"):
+            return True
+        return host == "gov.kz" and urlsplit(url).path.startswith("/memleket/entities/mfa/")
+
+    def edition_of(self, url: str) -> str:
+        """The edition of a gov.kz URL, by its ``lang`` parameter (``ru`` when it has none [infer])."""
+        lang = (parse_qs(urlsplit(url).query).get("lang") or ["ru"])[0].lower()
+        return LANG_EDITION.get(lang, "ru")
+
+    def article_keys(self, url: str) -> set[str]:
+        """Keys of an MFA article: its canonical URL, and its id in its edition (``lang=kz`` and
+        ``lang=kk`` are one edition)."""
+        keys = {canonical_key(url)}
+        if item := article_id(url):
+            keys.add(f"mfakz:{self.edition_of(url)}:{item}")
+        return keys
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether a URL is an MFA article page (numeric ids, and ``details/<slug>`` pages)."""
+        return self.owns(url) and bool(ARTICLE_PATH.match(urlsplit(url).path))
+
+
+OUTLET = Mfakz(
     name="mfakz",
     short_name="gov.kz",
     timezone=TIMEZONE,
@@ -90,26 +108,13 @@ OUTLET = Outlet(
     layouts=(LAYOUT_API, LAYOUT_RENDERED),
     related_headings=RELATED_HEADINGS,
     title_suffix=re.compile(r"\s*(?:[|–—-])\s*[^|–—-]*(gov\.kz|Министерство|Ministry|министрлігі)[^|]*$", re.I),
+    needs_javascript=True,
 )
-
-
-def owns(url: str) -> bool:
-    """Whether a URL belongs to the MFA: its pages on gov.kz, or the old mfa.kz hosts."""
-    host = bare_host(host_of(url))
-    if host in ("mfa.kz", "mfa.gov.kz") or host.endswith(".mfa.kz"):
-        return True
-    return host == "gov.kz" and urlsplit(url).path.startswith("/memleket/entities/mfa/")
-
-
-def edition_of(url: str) -> str:
-    """The edition of a gov.kz URL, by its ``lang`` parameter (``ru`` when it has none [infer])."""
-    lang = (parse_qs(urlsplit(url).query).get("lang") or ["ru"])[0].lower()
-    return LANG_EDITION.get(lang, "ru")
 
 
 def article_id(url: str) -> str | None:
     """The numeric id of an MFA news article URL (None for slugs and other pages)."""
-    if not owns(url):
+    if not OUTLET.owns(url):
         return None
     m = ARTICLE_PATH.match(urlsplit(url).path)
     return m.group(2) if m and m.group(1) == "news" and m.group(2).isdigit() else None
@@ -118,21 +123,6 @@ def article_id(url: str) -> str | None:
 def article_url(item_id: Any, edition: str) -> str:
     """The web URL of an article in an edition: the record's URL."""
     return ARTICLE_URL.format(id=item_id, lang=WEB_LANG[edition])
-
-
-def article_keys(url: str) -> set[str]:
-    """Keys of an MFA article: its canonical URL, and its id in its edition (``lang=kz`` and
-    ``lang=kk`` are one edition)."""
-    keys = {canonical_key(url)}
-    if item := article_id(url):
-        keys.add(f"mfakz:{edition_of(url)}:{item}")
-    return keys
-
-
-# the Outlet dataclass is frozen: bind the outlet's own URL rules to it
-object.__setattr__(OUTLET, "owns", owns)
-object.__setattr__(OUTLET, "edition_of", edition_of)
-object.__setattr__(OUTLET, "article_keys", article_keys)
 
 
 # -- the APIs
@@ -220,179 +210,27 @@ def listing_url(edition: str, page: int = 1) -> str:
     return LISTING_URL.format(page="" if page == 1 else f"/{page}", lang=WEB_LANG[edition])
 
 
-def listing_links(html: str, base_url: str) -> list[tuple[str, str | None]]:
-    """``(article URL, date text)`` of the rendered listing's cards; every link to an article page
-    when no card has one."""
+def listing_links(html: str, base_url: str) -> list[Listed]:
+    """The rendered listing's cards (article URL, the date they show); every link to an article page,
+    undated, when no card has one."""
     tree = html_tree(html)
     if tree is None:
         return []
-    found: list[tuple[str, str | None]] = []
+    found: list[Listed] = []
     for card in tree.cssselect(LISTING_CARD):
         links = card.cssselect("a[href]") or [a for a in card.iterancestors("a") if a.get("href")]
         urls = [urljoin(base_url, a.get("href")) for a in links]
         url = next((u for u in urls if ARTICLE_PATH.match(urlsplit(u).path)), None)
         if url:
             when = text_of(next(iter(card.cssselect(LISTING_DATE)), None)) or None
-            found.append((url, when))
+            found.append(Listed(url, _card_time(when)))
     if not found:
         urls = (urljoin(base_url, a.get("href")) for a in tree.iter("a") if a.get("href"))
-        found = [(u, None) for u in dict.fromkeys(urls) if ARTICLE_PATH.match(urlsplit(u).path) and owns(u)]
+        found = [Listed(u) for u in dict.fromkeys(urls) if ARTICLE_PATH.match(urlsplit(u).path) and OUTLET.owns(u)]
     return found
 
 
-class MfakzSpider(ApiNewsSpider):
-    """``scrapy crawl mfakz [-a edition=ru,kk,en] [-a since=YYYY-MM-DD [-a until=…]] [-a url=…]``
-
-    Reads each edition's news through GraphQL, page by page newest first, until a page is empty, a
-    backfill passes ``since`` or an incremental crawl meets what it already has. A GraphQL page that
-    fails is asked of the REST list, and when that fails too, of the web listing (rendered by Splash
-    when ``SPLASH_URL`` is set). ``-a url=`` takes web URLs and fetches each article through GraphQL,
-    the REST detail, or its page, in that order.
-    """
-
-    name = "mfakz"
-    outlet = OUTLET
-    allowed_domains: ClassVar[list[str]] = ["gov.kz"]
-    render_pages = True
-
-    def discovery_requests(self) -> Iterable[Request]:
-        for edition in self.editions:
-            yield self.graphql_list_request(edition, 1)
-
-    def api_headers(self, edition: str) -> dict[str, str]:
-        """Request headers of the APIs; ``GOVKZ_API_HASH``/``GOVKZ_API_TOKEN`` when set."""
-        headers = {"Accept": "application/json", "Accept-Language": WEB_LANG[edition]}
-        for setting, header in (("GOVKZ_API_HASH", "hash"), ("GOVKZ_API_TOKEN", "token")):
-            if value := self.settings.get(setting):
-                headers[header] = value
-        return headers
-
-    def graphql_request(self, query: str, edition: str, **kwargs: Any) -> Request:
-        """A POST of a GraphQL query."""
-        headers = {**self.api_headers(edition), "Content-Type": "application/json"}
-        return Request(GRAPHQL_URL, method="POST", body=graphql_body(query), headers=headers, dont_filter=True,
-                       **kwargs)
-
-    # -- lists: GraphQL, then REST, then the web listing
-    def graphql_list_request(self, edition: str, page: int) -> Request:
-        return self.graphql_request(graphql_query(edition, page), edition, callback=self.parse_graphql_list,
-                                    errback=self.list_failed, cb_kwargs={"edition": edition, "page": page},
-                                    meta={"newscrawl_api": "graphql"})
-
-    async def parse_graphql_list(self, response: Response, edition: str, page: int) -> AsyncIterator[Article | Request]:
-        payload = json_payload(response)
-        news = graphql_news(payload)
-        if news is None:
-            self.api_failure("graphql", response.url, graphql_errors(payload))
-            yield self.rest_list_request(edition, page)
-            return
-        async for result in self.follow_page_items(news, edition, page, "graphql", self.graphql_list_request):
-            yield result
-
-    def rest_list_request(self, edition: str, page: int) -> Request:
-        return Request(rest_list_url(edition, page), headers=self.api_headers(edition),
-                       callback=self.parse_rest_list, errback=self.list_failed,
-                       cb_kwargs={"edition": edition, "page": page}, meta={"newscrawl_api": "rest"})
-
-    async def parse_rest_list(self, response: Response, edition: str, page: int) -> AsyncIterator[Article | Request]:
-        news = rest_news(json_payload(response))
-        if news is None:
-            self.api_failure("rest", response.url, "not a REST news list")
-            yield self.web_listing_request(edition, page)
-            return
-        async for result in self.follow_page_items(news, edition, page, "rest", self.rest_list_request):
-            yield result
-
-    async def follow_page_items(self, news: list[dict[str, Any]], edition: str, page: int, api: str,
-                                next_request: Callable[[str, int], Request]) -> AsyncIterator[Article | Request]:
-        """Articles of one API page, and the next page of the same API while the crawl wants more."""
-        self.crawler.stats.inc_value(f"newscrawl/api/pages/{api}")
-        entries = [entry for entry in (api_item(item, edition) for item in news) if entry is not None]
-        async for result in self.follow_items(entries, edition, api):
-            yield result
-        if self.keep_paging(item_entries(entries), edition, page, listing=f"{edition}/{api}"):
-            yield next_request(edition, page + 1)
-
-    def list_failed(self, failure: Failure) -> Iterator[Request]:
-        """Count a failed API page and ask the next route for it."""
-        request = failure.request  # type: ignore[attr-defined]
-        api = request.meta.get("newscrawl_api", "graphql")
-        self.api_failure(api, request.url, failure_reason(failure))
-        edition, page = request.cb_kwargs["edition"], request.cb_kwargs["page"]
-        yield self.rest_list_request(edition, page) if api == "graphql" else self.web_listing_request(edition, page)
-
-    def web_listing_request(self, edition: str, page: int) -> Request:
-        return self.web_page_request(listing_url(edition, page), callback=self.parse_web_listing,
-                                     errback=self.listing_failed, cb_kwargs={"edition": edition, "page": page})
-
-    def parse_web_listing(self, response: Response, edition: str, page: int) -> Iterator[Request]:
-        """Article pages of a (rendered) web listing page, and its next page while wanted."""
-        self.crawler.stats.inc_value("newscrawl/listings/pages")
-        links = listing_links(response.text, response.url) if hasattr(response, "text") else []
-        if not links:
-            self.crawler.stats.inc_value("newscrawl/listings/no_entries")
-            self.logger.warning("no article links in the web listing %s", response.url)
-            return
-        entries = [(article_url(article_id(u), edition) if article_id(u) else u, self.card_date(when))
-                   for u, when in links]
-        yield from self.follow_entries(entries, response.url, edition)
-        if self.keep_paging(entries, edition, page, listing=f"{edition}/web"):
-            yield self.web_listing_request(edition, page + 1)
-
-    # -- -a url=: GraphQL by id, then the REST detail, then the page
-    def url_requests(self, url: str) -> Iterable[Request]:
-        edition, item_id = edition_of(url), article_id(url)
-        if item_id is None:
-            yield self.page_fallback(url, edition)
-            return
-        yield self.graphql_request(graphql_query(edition, 1, 1, item_id), edition, callback=self.parse_graphql_item,
-                                   errback=self.item_failed, cb_kwargs={"item_id": item_id, "edition": edition},
-                                   meta={"newscrawl_api": "graphql"})
-
-    async def parse_graphql_item(self, response: Response, item_id: str,
-                                 edition: str) -> AsyncIterator[Article | Request]:
-        payload = json_payload(response)
-        news = graphql_news(payload) or []
-        item = next((i for i in news if str(i.get("id")) == item_id), None)
-        if item is None:
-            reason = graphql_errors(payload) if graphql_news(payload) is None else f"item {item_id} not in the answer"
-            self.api_failure("graphql", response.url, reason)
-            yield self.rest_item_request(item_id, edition)
-            return
-        async for result in self.follow_item(item, item_id, edition, "graphql"):
-            yield result
-
-    def rest_item_request(self, item_id: str, edition: str) -> Request:
-        return Request(rest_item_url(item_id, edition), headers=self.api_headers(edition),
-                       callback=self.parse_rest_item, errback=self.item_failed, dont_filter=True,
-                       cb_kwargs={"item_id": item_id, "edition": edition}, meta={"newscrawl_api": "rest"})
-
-    async def parse_rest_item(self, response: Response, item_id: str, edition: str) -> AsyncIterator[Article | Request]:
-        item = rest_item(json_payload(response))
-        if item is None or str(item.get("id")) != item_id:
-            self.api_failure("rest", response.url, f"no item {item_id} in the answer")
-            yield self.page_fallback(article_url(item_id, edition), edition)
-            return
-        async for result in self.follow_item(item, item_id, edition, "rest"):
-            yield result
-
-    async def follow_item(self, item: dict[str, Any], item_id: str, edition: str,
-                          api: str) -> AsyncIterator[Article | Request]:
-        """The article of an item fetched by id; its page when the item is unusable."""
-        entry = api_item(item, edition)
-        if entry is None:
-            yield self.page_fallback(article_url(item_id, edition), edition)
-            return
-        async for result in self.follow_items([entry], edition, api, explicit=True):
-            yield result
-
-    def item_failed(self, failure: Failure) -> Iterator[Request]:
-        """Count a failed item request and ask the next route for the article."""
-        request = failure.request  # type: ignore[attr-defined]
-        api = request.meta.get("newscrawl_api", "graphql")
-        self.api_failure(api, request.url, failure_reason(failure))
-        item_id, edition = request.cb_kwargs["item_id"], request.cb_kwargs["edition"]
-        if api == "graphql":
-            yield self.rest_item_request(item_id, edition)
-        else:
-            yield self.page_fallback(article_url(item_id, edition), edition)
+def _card_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return parse_machine_date(text, TIMEZONE) or parse_visible_date(text, TIMEZONE)

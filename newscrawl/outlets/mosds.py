@@ -1,5 +1,5 @@
-"""Moscow House of Compatriots (mosds.mos.ru), press centre: facts, page layout, URL rules, listing
-reading and the spider.
+"""Moscow House of Compatriots (mosds.mos.ru), press centre: facts, page layout, URL rules and listing
+readers.
 
 No page of the site has been seen. The listing (``/presscenter/news/``, cards ``ul.newslist li`` with
 ``span.date`` DD.MM.YYYY), its paging (``?PAGEN_1=N``, Bitrix-style) and the article markup
@@ -13,19 +13,15 @@ is logged and counted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml.html import HtmlElement
-from scrapy.http import Request, TextResponse
 
 from newscrawl.extract.dates import parse_visible_date
 from newscrawl.extract.html import html_tree, text_of
-from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.spiders.base import Listed
-from newscrawl.spiders.paging import PagedListingSpider
+from newscrawl.outlets.base import Edition, Layout, Listed, Outlet
 from newscrawl.urls import canonical_key
 
 TIMEZONE = "Europe/Moscow"
@@ -53,7 +49,24 @@ LAYOUT_PRESSCENTER = Layout(
     tags=("div.primary_content .tags a", "div.primary_content a.rubr"),
 )
 
-OUTLET = Outlet(
+@dataclass(frozen=True)
+class Mosds(Outlet):
+    """mosds.mos.ru's URL rules: press-centre articles by news id."""
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether a link points at a press-centre article of mosds.mos.ru."""
+        parts = urlsplit(url)
+        return (not parts.hostname or self.owns(url)) and bool(ARTICLE_PATH.match(parts.path))
+
+    def article_keys(self, url: str) -> set[str]:
+        """Keys of an article: the canonical URL, and its news id (http/https, print views and the like)."""
+        keys = {canonical_key(url)}
+        if m := ARTICLE_PATH.match(urlsplit(url).path):
+            keys.add(f"mosds:{m.group('id')}")
+        return keys
+
+
+OUTLET = Mosds(
     name="mosds",
     short_name="Московский дом соотечественника",
     timezone=TIMEZONE,
@@ -63,30 +76,6 @@ OUTLET = Outlet(
     related_headings=RELATED_HEADINGS,
     title_suffix=re.compile(r"\s*(?:[|–—-]|::)\s*[^|]*(Московский дом соотечественника|МДС|mos\.ru)[^|]*$", re.I),
 )
-
-
-def is_article_url(url: str) -> bool:
-    """Whether a link points at a press-centre article of mosds.mos.ru."""
-    parts = urlsplit(url)
-    return (not parts.hostname or OUTLET.owns(url)) and bool(ARTICLE_PATH.match(parts.path))
-
-
-def article_keys(url: str) -> set[str]:
-    """Keys of an article: the canonical URL, and its news id (http/https, print views and the like)."""
-    keys = {canonical_key(url)}
-    if m := ARTICLE_PATH.match(urlsplit(url).path):
-        keys.add(f"mosds:{m.group('id')}")
-    return keys
-
-
-def edition_of(url: str) -> str:
-    """mosds.mos.ru has one edition."""
-    return "ru"
-
-
-# the Outlet dataclass is frozen: bind the outlet's own URL rules to it
-object.__setattr__(OUTLET, "edition_of", edition_of)
-object.__setattr__(OUTLET, "article_keys", article_keys)
 
 
 def listing_url(page: int) -> str:
@@ -109,7 +98,7 @@ def listing_cards(html: str, base_url: str) -> list[Listed]:
     found: dict[str, Listed] = {}
     for item in tree.cssselect("ul.newslist li"):
         links = [a for a in item.cssselect("a[href]") if "rubr" not in (a.get("class") or "").split()]
-        url = next((u for u in (urljoin(base_url, a.get("href")) for a in links) if is_article_url(u)), None)
+        url = next((u for u in (urljoin(base_url, a.get("href")) for a in links) if OUTLET.is_article_url(u)), None)
         if url is not None and url not in found:
             date_el = next(iter(item.cssselect("span.date")), None)
             found[url] = Listed(url, _day(text_of(date_el)) if date_el is not None else _day(text_of(item)))
@@ -140,7 +129,7 @@ def listing_links(html: str, base_url: str) -> list[Listed]:
     found: dict[str, Listed] = {}
     for link in tree.cssselect("a[href]"):
         url = urljoin(base_url, link.get("href"))
-        if is_article_url(url) and url not in found:
+        if OUTLET.is_article_url(url) and url not in found:
             found[url] = Listed(url, _nearby_day(link))
     return list(found.values())
 
@@ -157,42 +146,3 @@ def page_links(html: str, base_url: str) -> dict[int, str]:
             if re.fullmatch(r"PAGEN_\d+", key) and value.isdigit():
                 pages.setdefault(int(value), url)
     return pages
-
-
-class MosdsSpider(PagedListingSpider):
-    """``scrapy crawl mosds [-a since=YYYY-MM-DD [-a until=…]] [-a url=…]``
-
-    Walks the press-centre listing from page 1: incremental crawls until they meet archived or
-    already-seen articles, backfills until the cards are older than ``since`` (with ``until`` in
-    the past, after a binary search for the page where the range begins).
-    """
-
-    name = "mosds"
-    outlet = OUTLET
-    allowed_domains: ClassVar[list[str]] = ["mosds.mos.ru"]
-
-    def discovery_requests(self) -> Iterable[Request]:
-        yield self.listing_start(NEWS, "ru")
-
-    def listing_url(self, listing: str, page: int) -> str:
-        return listing_url(page)
-
-    def card_entries(self, response: TextResponse) -> list[Listed]:
-        return listing_cards(response.text, response.url)
-
-    def link_entries(self, response: TextResponse) -> list[Listed]:
-        return listing_links(response.text, response.url)
-
-    def next_listing_url(self, response: TextResponse, listing: str, page: int) -> str | None:
-        """The page's own link to the next page; the guessed ``?PAGEN_1=`` when it shows no pagination;
-        None when its pagination has no next page."""
-        pages = page_links(response.text, response.url)
-        if page + 1 in pages:
-            return pages[page + 1]
-        if pages and max(pages) <= page:
-            return None
-        if not pages:
-            self.crawler.stats.inc_value("newscrawl/listings/guessed_pages")
-            self.warn_once("guessed-paging", "listing %s shows no pagination links; trying the guessed %s",
-                           response.url, listing_url(page + 1))
-        return listing_url(page + 1)

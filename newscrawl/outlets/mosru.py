@@ -1,4 +1,4 @@
-"""www.mos.ru news (the Moscow mayor's and government's portal): facts, page layouts and the spider.
+"""www.mos.ru news (the Moscow mayor's and government's portal): facts, page layouts, URL rules and API reading.
 
 One edition, ``ru``. Articles come from the newsfeed JSON API (``/api/newsfeed/v4/frontend/json/ru/
 articles``, newest first, paged by ``_links.next``, at most 50 items a page); each item's ``full_text``
@@ -11,26 +11,14 @@ guesses: the spider logs and counts when they fail.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from scrapy.http import Request, Response
-from twisted.python.failure import Failure
-
 from newscrawl.extract.dates import parse_machine_date
-from newscrawl.items import Article
+from newscrawl.outlets.api import ApiItem, api_document, api_layout
 from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.spiders.api import (
-    ApiItem,
-    ApiNewsSpider,
-    api_document,
-    api_layout,
-    failure_reason,
-    item_entries,
-    json_payload,
-)
 from newscrawl.urls import bare_host, canonical_key, host_of
 
 TIMEZONE = "Europe/Moscow"
@@ -75,7 +63,27 @@ LAYOUT_ARTICLE_TEXT = Layout(
 )
 LAYOUT_API = api_layout(remove=REMOVE)
 
-OUTLET = Outlet(
+@dataclass(frozen=True)
+class Mosru(Outlet):
+    """www.mos.ru's URL rules: news items by id, on www.mos.ru itself (its sub-sites are other outlets)."""
+
+    def owns(self, url: str) -> bool:
+        """Whether a URL is on www.mos.ru itself (mos.ru's sub-sites such as mosds.mos.ru are other outlets)."""
+        return bare_host(host_of(url)) == "mos.ru"
+
+    def article_keys(self, url: str) -> set[str]:
+        """Keys of a mos.ru article: its canonical URL and its item id."""
+        keys = {canonical_key(url)}
+        if item := article_id(url):
+            keys.add(f"mosru:{item}")
+        return keys
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether a link points at a mos.ru news article."""
+        return article_id(url) is not None
+
+
+OUTLET = Mosru(
     name="mosru",
     short_name="mos.ru",
     timezone=TIMEZONE,
@@ -89,36 +97,12 @@ OUTLET = Outlet(
 )
 
 
-def owns(url: str) -> bool:
-    """Whether a URL is on www.mos.ru itself (mos.ru's sub-sites such as mosds.mos.ru are other outlets)."""
-    return bare_host(host_of(url)) == "mos.ru"
-
-
 def article_id(url: str) -> str | None:
     """The item id of a mos.ru news article URL."""
-    if not owns(url):
+    if bare_host(host_of(url)) != "mos.ru":
         return None
     m = ARTICLE_PATH.match(urlsplit(url).path)
     return m.group(1) if m else None
-
-
-def article_keys(url: str) -> set[str]:
-    """Keys of a mos.ru article: its canonical URL and its item id."""
-    keys = {canonical_key(url)}
-    if item := article_id(url):
-        keys.add(f"mosru:{item}")
-    return keys
-
-
-def edition_of(url: str) -> str:
-    """mos.ru has one edition."""
-    return EDITION
-
-
-# the Outlet dataclass is frozen: bind the outlet's own URL rules to it
-object.__setattr__(OUTLET, "owns", owns)
-object.__setattr__(OUTLET, "edition_of", edition_of)
-object.__setattr__(OUTLET, "article_keys", article_keys)
 
 
 def article_url(item_id: Any) -> str:
@@ -202,86 +186,3 @@ def api_item(item: dict[str, Any], zone: str = TIMEZONE) -> ApiItem | None:
         document = api_document(title, text, lead=lead, tags=item_tags(item))
     return ApiItem(url=article_url(str(item_id).strip()), published=published, document=document,
                    date_candidates=candidates)
-
-
-class MosruSpider(ApiNewsSpider):
-    """``scrapy crawl mosru [-a since=YYYY-MM-DD [-a until=…]] [-a url=…]``
-
-    Reads the newsfeed API newest first: an incremental crawl stops at a page whose items are all
-    archived or older than the last crawl's newest; a backfill asks the API for its days and stops
-    at the first page reaching back past ``since``. ``-a url=`` fetches each article through the
-    single-item API, its page when that fails.
-    """
-
-    name = "mosru"
-    outlet = OUTLET
-    allowed_domains: ClassVar[list[str]] = ["www.mos.ru"]
-
-    def discovery_requests(self) -> Iterable[Request]:
-        yield self.list_request(list_url(1, self.since, self.until), 1)
-
-    def list_request(self, url: str, page: int) -> Request:
-        """A request for one newsfeed page."""
-        return Request(url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"page": page},
-                       headers={"Accept": "application/json"})
-
-    async def parse_list(self, response: Response, page: int) -> AsyncIterator[Article | Request]:
-        """Articles of a newsfeed page, and the next page while the crawl wants more."""
-        payload = json_payload(response)
-        items = newsfeed_items(payload)
-        if items is None:
-            self.api_failure(API, response.url, "not a newsfeed response")
-            for request in self.after_list_failure(page):
-                yield request
-            return
-        self.crawler.stats.inc_value(f"newscrawl/api/pages/{API}")
-        entries = [entry for entry in (api_item(item, TIMEZONE) for item in items) if entry is not None]
-        async for result in self.follow_items(entries, EDITION, API):
-            yield result
-        if self.keep_paging(item_entries(entries), EDITION, page):
-            next_url = next_page_url(payload, response.url)
-            if next_url:
-                yield self.list_request(next_url, page + 1)
-            else:
-                self.logger.info("newsfeed ends at page %d", page)
-
-    def list_failed(self, failure: Failure) -> Iterator[Request]:
-        """Count a failed newsfeed page; the first one falls back to the RSS feed."""
-        request = failure.request  # type: ignore[attr-defined]
-        self.api_failure(API, request.url, failure_reason(failure))
-        yield from self.after_list_failure(request.cb_kwargs["page"])
-
-    def after_list_failure(self, page: int) -> Iterator[Request]:
-        if page == 1:
-            self.logger.warning("the newsfeed API failed; reading the RSS feed %s instead", RSS_URL)
-            yield Request(RSS_URL, callback=self.parse_feed, errback=self.listing_failed)
-
-    def parse_feed(self, response: Response) -> Iterator[Request]:
-        """Article pages the RSS feed lists."""
-        entries = self.feed_articles(response, lambda link: article_id(link) is not None)
-        yield from self.follow_entries(entries, response.url, EDITION)
-
-    # -- -a url=
-    def url_requests(self, url: str) -> Iterable[Request]:
-        item_id = article_id(url)
-        if item_id is None:
-            yield self.page_fallback(url, EDITION)
-            return
-        yield Request(item_api_url(item_id), callback=self.parse_single, errback=self.single_failed,
-                      cb_kwargs={"item_id": item_id}, dont_filter=True, headers={"Accept": "application/json"})
-
-    async def parse_single(self, response: Response, item_id: str) -> AsyncIterator[Article | Request]:
-        """The article of a single-item response; its page when the response has none."""
-        item = single_item(json_payload(response))
-        entry = api_item(item, TIMEZONE) if item is not None else None
-        if entry is None:
-            self.api_failure(API, response.url, "not a newsfeed item")
-            yield self.page_fallback(article_url(item_id), EDITION)
-            return
-        async for result in self.follow_items([entry], EDITION, API, explicit=True):
-            yield result
-
-    def single_failed(self, failure: Failure) -> Iterator[Request]:
-        request = failure.request  # type: ignore[attr-defined]
-        self.api_failure(API, request.url, failure_reason(failure))
-        yield self.page_fallback(article_url(request.cb_kwargs["item_id"]), EDITION)

@@ -1,4 +1,4 @@
-"""Total.kz (total.kz): facts, page layouts, URL rules, listing and feed reading, and the spider.
+"""Total.kz (total.kz): facts, page layouts, URL rules and listing readers.
 
 One edition, Russian. Articles are found through the RSS feed and the numbered all-news and
 section listings (there is no date archive). Article URLs come in three forms, all handled:
@@ -10,21 +10,16 @@ old forms [infer]). Facts marked [infer] are guesses: the spider logs and counts
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml.html import HtmlElement
-from scrapy.http import Request, Response, TextResponse
 
 from newscrawl.extract.dates import is_plausible, parse_visible_date
 from newscrawl.extract.html import html_tree, text_of
-from newscrawl.items import Article
-from newscrawl.outlets.base import Edition, Layout, Outlet
-from newscrawl.spiders.base import Listed, SpiderArgumentError
-from newscrawl.spiders.paging import PagedListingSpider
+from newscrawl.outlets.base import Edition, Layout, Listed, Outlet
 from newscrawl.urls import canonical_key
 
 TIMEZONE = "Asia/Almaty"  # UTC+6 until 2024-03-01, UTC+5 since
@@ -89,7 +84,31 @@ LAYOUT_BODY = Layout(
     tags=_TAGS,
 )
 
-OUTLET = Outlet(
+@dataclass(frozen=True)
+class Totalkz(Outlet):
+    """Total.kz's URL rules: three article URL forms, one key shared by them, the time in newer URLs."""
+
+    def is_article_url(self, url: str) -> bool:
+        """Whether a link points at a Total.kz article (any URL form), not a listing or service page."""
+        parts = urlsplit(url)
+        return (not parts.hostname or self.owns(url)) and bool(ARTICLE_PATH.match(parts.path))
+
+    def article_keys(self, url: str) -> set[str]:
+        """Keys of a Total.kz article: the canonical URL, and one key shared by its ``/ru/news/…`` and
+        ``/news/…`` forms (the slug, with the section when the slug carries no date)."""
+        keys = {canonical_key(url)}
+        if m := ARTICLE_PATH.match(urlsplit(url).path):
+            slug = m.group("slug").lower()
+            keys.add(f"totalkz:{slug}" if URL_DATE.search(slug) else f"totalkz:{m.group('section').lower()}/{slug}")
+        return keys
+
+    def published_in_url(self, url: str) -> datetime | None:
+        """The local time newer article URLs end with (``…_date_2019_11_05_10_30_51``): when the item
+        was created, used only for a page that states no date."""
+        return date_from_url(url)
+
+
+OUTLET = Totalkz(
     name="totalkz",
     short_name="Тотал",
     timezone=TIMEZONE,
@@ -98,33 +117,8 @@ OUTLET = Outlet(
     layouts=(LAYOUT_POST, LAYOUT_CS, LAYOUT_BODY),
     related_headings=RELATED_HEADINGS,
     title_suffix=re.compile(r"\s*(?:[|–—-]|::)\s*[^|]*(Total\.kz|Тотал|Total)[^|]*$", re.I),
+    dateline_agencies=("TOTAL.KZ",),
 )
-
-
-def is_article_url(url: str) -> bool:
-    """Whether a link points at a Total.kz article (any URL form), not a listing or service page."""
-    parts = urlsplit(url)
-    return (not parts.hostname or OUTLET.owns(url)) and bool(ARTICLE_PATH.match(parts.path))
-
-
-def article_keys(url: str) -> set[str]:
-    """Keys of a Total.kz article: the canonical URL, and one key shared by its ``/ru/news/…`` and
-    ``/news/…`` forms (the slug, with the section when the slug carries no date)."""
-    keys = {canonical_key(url)}
-    if m := ARTICLE_PATH.match(urlsplit(url).path):
-        slug = m.group("slug").lower()
-        keys.add(f"totalkz:{slug}" if URL_DATE.search(slug) else f"totalkz:{m.group('section').lower()}/{slug}")
-    return keys
-
-
-def edition_of(url: str) -> str:
-    """Total.kz has one edition."""
-    return "ru"
-
-
-# the Outlet dataclass is frozen: bind the outlet's own URL rules to it
-object.__setattr__(OUTLET, "edition_of", edition_of)
-object.__setattr__(OUTLET, "article_keys", article_keys)
 
 
 def date_from_url(url: str) -> datetime | None:
@@ -163,11 +157,11 @@ def listing_cards(html: str, base_url: str) -> list[Listed]:
     found: dict[str, Listed] = {}
     for link in tree.cssselect("a.image-news-card[href]"):
         url = urljoin(base_url, link.get("href"))
-        if is_article_url(url):
+        if OUTLET.is_article_url(url):
             found.setdefault(url, Listed(url, date_from_url(url), steers=False))
     for card in tree.cssselect("div.b-news-list__item"):
         urls = [urljoin(base_url, a.get("href")) for a in card.cssselect("a[href]")]
-        url = next((u for u in urls if is_article_url(u)), None)
+        url = next((u for u in urls if OUTLET.is_article_url(u)), None)
         if url is not None:
             found[url] = Listed(url, _card_date(card, url))
     return list(found.values())
@@ -184,72 +178,7 @@ def listing_links(html: str, base_url: str) -> list[Listed]:
         if any("card" in (anc.get("class") or "").split() for anc in link.iterancestors()):
             continue
         url = urljoin(base_url, link.get("href"))
-        if is_article_url(url) and url not in found:
+        if OUTLET.is_article_url(url) and url not in found:
             when = date_from_url(url)
             found[url] = Listed(url, when, steers=when is not None)
     return list(found.values())
-
-
-def parse_sections(value: str | None) -> list[str]:
-    """The ``-a section=`` argument: section slugs (``all`` for the all-news listing)."""
-    if not value:
-        return []
-    chosen = [s.strip().lower() for s in value.split(",") if s.strip()]
-    bad = [s for s in chosen if s != ALL_NEWS and not re.fullmatch(r"[a-z0-9_]+", s)]
-    if bad:
-        raise SpiderArgumentError(f"-a section: {', '.join(bad)} is not a section slug (e.g. {SECTIONS[0]})")
-    return list(dict.fromkeys(chosen))
-
-
-class TotalkzSpider(PagedListingSpider):
-    """``scrapy crawl totalkz [-a section=SLUG,…] [-a since=YYYY-MM-DD [-a until=…]] [-a url=…]``
-
-    Incremental crawls read the RSS feed and the all-news listing (or the chosen sections'
-    listings) from page 1 until they meet archived or already-seen articles. Backfills walk the
-    listing until its cards are older than ``since``; with ``until`` in the past they first
-    binary-search the page where the range begins.
-    """
-
-    name = "totalkz"
-    outlet = OUTLET
-    allowed_domains: ClassVar[list[str]] = ["total.kz"]
-
-    def __init__(self, *args: Any, section: str | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.sections = parse_sections(section)
-        unknown = [s for s in self.sections if s != ALL_NEWS and s not in SECTIONS]
-        if unknown:
-            self.logger.warning("-a section: %s not among the known sections; trying anyway", ", ".join(unknown))
-
-    def discovery_requests(self) -> Iterable[Request]:
-        if not self.backfill:
-            yield Request(FEED, callback=self.parse_feed, errback=self.listing_failed, priority=10)
-        for listing in self.sections or [ALL_NEWS]:
-            yield self.listing_start(listing, "ru")
-
-    # -- the feed
-    def parse_feed(self, response: Response) -> Iterator[Request]:
-        """Follow the feed's articles the archive and this crawl do not have yet."""
-        entries = self.feed_articles(response, is_article_url, date_from_url)
-        yield from self.follow_entries(entries, response.url, "ru")
-
-    # -- listings
-    def listing_url(self, listing: str, page: int) -> str:
-        return listing_url(listing, page)
-
-    def card_entries(self, response: TextResponse) -> list[Listed]:
-        return listing_cards(response.text, response.url)
-
-    def link_entries(self, response: TextResponse) -> list[Listed]:
-        return listing_links(response.text, response.url)
-
-    # -- articles
-    def published_in_url(self, url: str) -> datetime | None:
-        """The local time newer article URLs end with (a page that states no date is dated by it)."""
-        return date_from_url(url)
-
-    def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
-        """The item; an "author" without letters (a view counter in the author's place) is dropped."""
-        if fields.get("author") and not re.search(r"[^\W\d_]", fields["author"]):
-            fields = {**fields, "author": None}
-        return super().article_from_fields(response, edition, fields)

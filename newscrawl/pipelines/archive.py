@@ -13,16 +13,14 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from newscrawl import settings
 from newscrawl.archive import Archive
 from newscrawl.archive.index import IndexEntry
+from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.items import Article
 
 logger = logging.getLogger(__name__)
 
-#: records written together at most (one lock, one folder flush and one index commit for all)
-DEFAULT_BATCH_MAX = 64
-#: seconds the writer waits for more articles once one has arrived, to write them together
-DEFAULT_BATCH_WAIT = 0.05
 
 
 class BatchWriter:
@@ -35,7 +33,8 @@ class BatchWriter:
 
     _STOP = object()
 
-    def __init__(self, open_archive, *, batch_max: int = DEFAULT_BATCH_MAX, wait: float = DEFAULT_BATCH_WAIT):
+    def __init__(self, open_archive, *, batch_max: int = settings.ARCHIVE_BATCH_MAX,
+                 wait: float = settings.ARCHIVE_BATCH_WAIT):
         self.batch_max = max(1, batch_max)
         self.wait = max(0.0, wait)
         self.batches = 0
@@ -119,9 +118,9 @@ class ArchivePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.archive: Archive | None = None
-        self.in_thread = crawler.settings.getbool("ARCHIVE_WRITER_THREAD", False)
-        self.batch_max = crawler.settings.getint("ARCHIVE_BATCH_MAX", DEFAULT_BATCH_MAX)
-        self.batch_wait = crawler.settings.getfloat("ARCHIVE_BATCH_WAIT", DEFAULT_BATCH_WAIT)
+        self.in_thread = crawler.settings.getbool("ARCHIVE_WRITER_THREAD")
+        self.batch_max = crawler.settings.getint("ARCHIVE_BATCH_MAX")
+        self.batch_wait = crawler.settings.getfloat("ARCHIVE_BATCH_WAIT")
         self._writer: BatchWriter | None = None
 
     @classmethod
@@ -129,11 +128,7 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None) -> None:
-        self.archive = Archive.for_crawler(self.crawler)
-        report = self.archive.opening_report
-        if report is not None:
-            self.stats.set_value("newscrawl/archive/records_at_start", report.records)
-            self.stats.set_value("newscrawl/archive/indexed_at_start", len(report.imported))
+        self.archive = CrawlArchive.of(self.crawler).archive
         if self.in_thread:
             settings = self.crawler.settings
             self._writer = BatchWriter(lambda: Archive.from_settings(settings), batch_max=self.batch_max,

@@ -9,8 +9,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from newscrawl.archive import Archive, article_keys
+from newscrawl.archive import Archive
 from newscrawl.dedupe.signatures import article_fingerprints
+from newscrawl.extensions.archive import CrawlArchive
+from newscrawl.outlets import article_keys
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ class DedupePipeline:
                 del self.pending[key]
 
     def open_spider(self, spider=None) -> None:
-        self.archive = Archive.for_crawler(self.crawler)
+        self.archive = CrawlArchive.of(self.crawler).archive
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)

@@ -10,13 +10,13 @@ from scrapy.crawler import Crawler
 
 from newscrawl.archive import Archive
 from newscrawl.dedupe.neardup import (
-    REPRINT_THRESHOLD,
     CrawlTexts,
     NearDuplicate,
     article_signature,
     find_near_duplicate,
     index_missing_signatures,
 )
+from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.pipelines.dedupe import DuplicateArticle
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class ReprintPipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.threshold = crawler.settings.getfloat("REPRINT_THRESHOLD", REPRINT_THRESHOLD)
+        self.threshold = crawler.settings.getfloat("REPRINT_THRESHOLD")
         self.archive: Archive | None = None
         self.crawl_texts = CrawlTexts()
 
@@ -44,7 +44,7 @@ class ReprintPipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None) -> None:
-        self.archive = Archive.for_crawler(self.crawler)
+        self.archive = CrawlArchive.of(self.crawler).archive
         signed = index_missing_signatures(self.archive)
         if signed:
             logger.info("signed %d archived records for the reprint check", signed)

@@ -1,103 +1,42 @@
-"""What every outlet spider shares: arguments, claiming and requesting articles, the one rule for
-walking a listing (incremental crawls, backfills, page caps, repeated pages, the watermark), the
-reading of article pages and feeds with their date fallbacks, and the counting of everything skipped."""
+"""What every outlet spider shares: its arguments, claiming and requesting articles, counting what
+failed, walking listings by the one rule (``newscrawl.spiders.walk``) and reading article pages through
+the one reader (``newscrawl.reading``) with extraction in worker processes."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, NamedTuple
+from datetime import date, datetime
+from typing import Any, ClassVar
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-import lxml.etree
 import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from newscrawl.archive import Archive, article_keys
-from newscrawl.extract.dates import parse_machine_date, parse_visible_date, resolve_published
-from newscrawl.extract.fields import MIN_BODY_CHARS, build_article
-from newscrawl.extract.html import looks_binary, squash
+from newscrawl.archive import Archive
+from newscrawl.extensions.archive import CrawlArchive
+from newscrawl.extract.dates import parse_machine_date, parse_visible_date
+from newscrawl.extract.feeds import feed_entries
 from newscrawl.items import Article
-from newscrawl.outlets import Outlet
+from newscrawl.outlets import Listed, Outlet, article_keys
+from newscrawl.reading import FetchedPage, PageReader, Skip
+from newscrawl.spiders.arguments import CrawlArguments, SpiderArgumentError
+from newscrawl.spiders.walk import Entry, ListingWalk
 from newscrawl.spiders.workers import Extractor
 from newscrawl.urls import clean_url
 
 logger = logging.getLogger(__name__)
 
-#: a page in no known article layout whose text is mostly the text of its links is a listing (a
-#: category page, a tag page, a front page), not an article
-MAX_LINK_TEXT_SHARE = 0.5
+__all__ = ["Listed", "NewsSpider", "SpiderArgumentError"]
 
-
-class Listed(NamedTuple):
-    """One entry of a listing, feed or API page: the article's URL and the time (or day) it is
-    listed with. An entry that does not ``steer`` (a featured or pinned card, which can be old) is
-    followed like any other but left out of the decision to walk on."""
-
-    url: str
-    published: datetime | date | None = None
-    steers: bool = True
-
-
-#: what listing readers hand over: ``(link, date)`` pairs or :class:`Listed` entries
-Entries = Sequence[tuple[str, datetime | date | None]] | Sequence[Listed]
-
-
-class SpiderArgumentError(ValueError):
-    """A spider argument that cannot be used."""
-
-
-def parse_day(value: str | None, name: str) -> date | None:
-    """A ``YYYY-MM-DD`` spider argument."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise SpiderArgumentError(f"-a {name}={value!r}: expected a date as YYYY-MM-DD") from None
-
-
-def feed_entries(body: bytes) -> list[tuple[str, str | None]]:
-    """``(link, published)`` of every item of an RSS or Atom feed; [] when it is not a feed.
-
-    The link is an item's ``<link>`` (Atom: the ``alternate`` one, not enclosures or replies), else
-    its ``<guid>`` when that is a URL.
-    """
-    try:
-        root = lxml.etree.fromstring(body, parser=lxml.etree.XMLParser(recover=True, resolve_entities=False,
-                                                                      no_network=True, huge_tree=False))
-    except (lxml.etree.XMLSyntaxError, ValueError):
-        return []
-    if root is None:
-        return []
-    entries = []
-    for item in root.iter("{*}item", "{*}entry"):
-        link = entry_link(item)
-        published = None
-        for tag in ("pubDate", "published", "updated", "date"):
-            el = next(item.iter(f"{{*}}{tag}"), None)
-            if el is not None and (el.text or "").strip():
-                published = el.text.strip()
-                break
-        if link:
-            entries.append((link, published))
-    return entries
-
-
-def entry_link(item: lxml.etree._Element) -> str | None:
-    """The page a feed item points to."""
-    for el in item.iter("{*}link"):
-        if el.get("rel") not in (None, "alternate"):
-            continue
-        link = (el.text or "").strip() or (el.get("href") or "").strip()
-        if link:
-            return link
-    guid = next(item.iter("{*}guid", "{*}id"), None)
-    text = (guid.text or "").strip() if guid is not None else ""
-    return text if text.startswith(("http://", "https://")) and guid.get("isPermaLink") != "false" else None
+#: what the log says when a listing walk ends, by the reason the walk gives (None: said elsewhere or nothing)
+WALK_ENDS = {
+    "archived_before": "%s %s: every article of listing page %d was archived before: the walk ends there",
+    "first_crawl_cap": "%s %s: first crawl, walked %d listing pages (INCREMENTAL_MAX_PAGES); older articles come "
+                       "with -a since=YYYY-MM-DD",
+}
 
 
 class NewsSpider(scrapy.Spider):
@@ -111,11 +50,10 @@ class NewsSpider(scrapy.Spider):
     Without ``since`` a crawl is incremental: it collects what is new since the last crawl and
     does not fetch articles the archive already holds.
 
-    What outlets build on: ``claim`` (take an article for this crawl unless it has it or the
-    archive does), ``article_request`` (claim, then request the page), ``follow_entries`` (the
-    listed articles in range), ``keep_paging`` (whether a listing walk goes on), ``skip`` (a
-    counted skip of a page) and the hooks ``discovery_requests``, ``url_requests``,
-    ``web_page_request``, ``published_in_url`` and ``article_from_fields``.
+    What outlet spiders build on: ``claim`` (take an article for this crawl unless it has it or the
+    archive does), ``article_request`` (claim, then request the page), ``follow_entries`` (the listed
+    articles in range), ``keep_paging`` (whether a listing walk goes on), ``feed_articles`` (a feed's
+    entries) and the hooks ``discovery_requests``, ``url_requests`` and ``web_page_request``.
     """
 
     outlet: ClassVar[Outlet]
@@ -124,45 +62,49 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, *args: Any, edition: str | None = None, since: str | None = None,
                  until: str | None = None, url: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        known = list(self.outlet.editions)
-        chosen = [e.strip() for e in edition.split(",") if e.strip()] if edition else known
-        unknown = [e for e in chosen if e not in self.outlet.editions]
-        if unknown:
-            raise SpiderArgumentError(f"-a edition: {', '.join(unknown)} unknown; {self.name} has {', '.join(known)}")
-        self.editions: list[str] = chosen
-        self.since = parse_day(since, "since")
-        self.until = parse_day(until, "until")
-        if self.until and not self.since:
-            raise SpiderArgumentError("-a until needs -a since")
-        if self.since and self.until and self.until < self.since:
-            raise SpiderArgumentError(f"-a until={self.until} is before since={self.since}")
-        self.urls = [u.strip() for u in url.split(",") if u.strip()] if url else []
+        self.arguments = CrawlArguments.parse(self.outlet, self.name, edition=edition, since=since, until=until,
+                                              url=url)
+        self.editions: list[str] = self.arguments.editions
+        self.since, self.until, self.urls = self.arguments.since, self.arguments.until, self.arguments.urls
         self.zone = ZoneInfo(self.outlet.timezone)
         #: keys of the articles this crawl claimed, or found archived, so far
         self._requested: set[str] = set()
         #: keys of listed articles that were archived before this crawl (skipped)
         self._archived_before: set[str] = set()
-        #: per listing: keys of the articles on its pages walked so far
-        self._listed: dict[str, set[str]] = {}
-        self._watermarks: dict[str, datetime | None] = {}
-        #: per edition: the newest publication time listed in this crawl (the next watermark) ...
-        self.newest_seen: dict[str, datetime] = {}
-        #: ... unless an article listed at or after this time could not be fetched ...
-        self.oldest_failed: dict[str, datetime] = {}
-        #: ... or a listing walk stopped at the page cap before reaching what the last crawl saw
-        self.walks_cut: set[str] = set()
         #: keys of the warnings logged so far (``warn_once``)
         self._warned: set[str] = set()
+        self.walk = ListingWalk(self.zone, self.since, self.until, stored_watermark=self._stored_watermark,
+                                archived_before=self.archived_before, keys_of=lambda u: article_keys(clean_url(u)))
+        self._reader: PageReader | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.archive = Archive.for_crawler(crawler)
-        spider.extractor = Extractor.from_crawler(crawler)
-        spider.max_incremental_pages = crawler.settings.getint("INCREMENTAL_MAX_PAGES", 10)
-        spider.max_backfill_pages = crawler.settings.getint("BACKFILL_MAX_PAGES", 100000)
+        spider.walk.max_incremental_pages = crawler.settings.getint("INCREMENTAL_MAX_PAGES")
+        spider.walk.max_backfill_pages = crawler.settings.getint("BACKFILL_MAX_PAGES")
         crawler.signals.connect(spider._remember_progress, signal=scrapy.signals.spider_closed)
         return spider
+
+    # -- the crawl's shared components (extensions, built after the spider)
+    @property
+    def archive(self) -> Archive:
+        """The crawl's archive (the ``CrawlArchive`` extension's)."""
+        return CrawlArchive.of(self.crawler).archive
+
+    @property
+    def extractor(self) -> Extractor:
+        """The crawl's pool of extraction workers."""
+        return Extractor.of(self.crawler)
+
+    @property
+    def reader(self) -> PageReader:
+        """The reader of the outlet's pages; what it notices is counted in the crawl's stats."""
+        if self._reader is None:
+            self._reader = PageReader(self.outlet, self._count)
+        return self._reader
+
+    def _count(self, key: str) -> None:
+        self.crawler.stats.inc_value(f"newscrawl/{key}")
 
     # -- modes
     @property
@@ -180,101 +122,46 @@ class NewsSpider(scrapy.Spider):
         """The name under which the index keeps this spider's incremental state."""
         return self.name
 
-    def watermark(self, edition: str) -> datetime | None:
-        """The newest publication time the previous crawls of an edition got through to (read once
-        per crawl: this crawl's progress is stored only when it closes)."""
-        if edition not in self._watermarks:
-            value = self.archive.index.get_state(self.state_key, f"newest/{edition}")
-            self._watermarks[edition] = datetime.fromisoformat(value) if value else None
-        return self._watermarks[edition]
-
-    def in_range(self, published: datetime | date | None) -> bool:
-        """Whether a listed article's date lies in the crawl's range (unknown dates do)."""
-        if published is None:
-            return True
-        day = published.astimezone(self.zone).date() if isinstance(published, datetime) else published
-        if self.since and day < self.since:
-            return False
-        return not (self.until and day > self.until)
-
-    def before_since(self, published: datetime | date | None) -> bool:
-        """Whether a listed article's date lies before the first day of a backfill."""
-        if published is None or self.since is None:
-            return False
-        day = published.astimezone(self.zone).date() if isinstance(published, datetime) else published
-        return day < self.since
-
-    def is_old(self, published: datetime | date | None, edition: str) -> bool:
-        """Whether a listed article predates what the last incremental crawl already saw (by more
-        than an hour, for articles published late with an earlier time)."""
-        mark = self.watermark(edition)
-        if published is None or mark is None or not isinstance(published, datetime):
-            return False
-        return published < mark - timedelta(hours=1)
+    def _stored_watermark(self, edition: str) -> datetime | None:
+        value = self.archive.index.get_state(self.state_key, f"newest/{edition}")
+        return datetime.fromisoformat(value) if value else None
 
     # -- walking listings
-    def keep_paging(self, entries: Entries, edition: str, page: int, listing: str | None = None) -> bool:
-        """Whether to walk on from page ``page`` of a listing sorted newest first (a web listing,
-        numbered pages, an API's list), given its entries as ``(link, date)`` pairs or
-        :class:`Listed` (call it after following them). ``listing`` names the listing when an
-        edition has several (default: the edition's one).
-
-        Every walk ends at an empty page and at a page that repeats an earlier page of the same
-        listing (sites answer past their last page so, or ignore the paging parameter; counted
-        ``newscrawl/listings/repeated_pages``). A backfill walks on until a page reaches back past
-        ``since``. An incremental crawl stops at a page whose articles were all archived before this
-        crawl, or all listed older than the watermark; and at ``INCREMENTAL_MAX_PAGES``, which is
-        logged and counted, and keeps the watermark where it was (a first crawl, which has no
-        watermark, just ends there). Both stop at their page cap (counted
-        ``newscrawl/listings/page_cap_reached``). Only the entries that steer decide, all of them
-        when none does.
-        """
-        if not entries:
-            return False
-        listed = [Listed(*entry) for entry in entries]
+    def keep_paging(self, entries: Sequence[Entry], edition: str, page: int, listing: str | None = None) -> bool:
+        """Whether to walk on from page ``page`` of a listing sorted newest first, given its entries
+        (call it after following them); see :meth:`ListingWalk.step`. Why a walk ends is logged, and
+        counted where it is worth watching (``newscrawl/listings/repeated_pages``,
+        ``newscrawl/listings/page_cap_reached``)."""
+        step = self.walk.step(entries, edition, page, listing)
         name = listing or edition
-        if self.repeats_earlier_page(listed, name):
+        if step.reason == "repeated":
             self.crawler.stats.inc_value("newscrawl/listings/repeated_pages")
             logger.warning("%s %s: listing page %d repeats earlier pages (paging ignored, or past the end): the "
                            "listing ends there", self.name, name, page)
-            return False
-        steering = [e for e in listed if e.steers] or listed
-        if self.backfill:
-            if page >= self.max_backfill_pages:
-                self._page_cap(edition, page, "BACKFILL_MAX_PAGES", f"before reaching {self.since}")
-                return False
-            return not any(self.before_since(e.published) for e in steering)
-        if all(self.archived_before(e.url) for e in steering):
-            logger.info("%s %s: every article of listing page %d was archived before: the walk ends there",
-                        self.name, name, page)
-            return False
-        dates = [e.published for e in steering if e.published is not None]
-        if dates and all(self.is_old(d, edition) for d in dates):
-            return False
-        if page >= self.max_incremental_pages:
-            if self.watermark(edition) is None:  # a first crawl: older articles are a backfill's job
-                logger.info("%s %s: first crawl, walked %d listing pages (INCREMENTAL_MAX_PAGES); older"
-                            " articles come with -a since=YYYY-MM-DD", self.name, edition, page)
-            else:
-                self._page_cap(edition, page, "INCREMENTAL_MAX_PAGES", "before reaching the last crawl's articles")
-                self.walks_cut.add(edition)
-            return False
-        return True
-
-    def repeats_earlier_page(self, entries: Entries, listing: str) -> bool:
-        """Whether every entry of a listing page was on an earlier page of that listing in this
-        crawl (a site answering past its last page with a page already seen); remembers them."""
-        listed = self._listed.setdefault(listing, set())
-        keys = [article_keys(clean_url(entry[0])) for entry in entries]
-        repeated = all(k & listed for k in keys)
-        for k in keys:
-            listed |= k
-        return repeated
+        elif step.reason == "backfill_cap":
+            self._page_cap(edition, page, "BACKFILL_MAX_PAGES", f"before reaching {self.since}")
+        elif step.reason == "incremental_cap":
+            self._page_cap(edition, page, "INCREMENTAL_MAX_PAGES", "before reaching the last crawl's articles")
+        elif step.reason in WALK_ENDS:
+            logger.info(WALK_ENDS[step.reason], self.name, name if step.reason != "first_crawl_cap" else edition,
+                        page)
+        return step.go_on
 
     def _page_cap(self, edition: str, page: int, setting: str, goal: str) -> None:
         self.crawler.stats.inc_value("newscrawl/listings/page_cap_reached")
         logger.warning("%s %s: stopped at listing page %d (%s) %s; a backfill with -a since=YYYY-MM-DD"
                        " fills the gap", self.name, edition, page, setting, goal)
+
+    def follow_entries(self, entries: Iterable[Entry], base_url: str, edition: str) -> Iterator[Request]:
+        """Article requests for listed entries in the crawl's range (an entry's date may be a day)."""
+        for link, published, *_ in entries:
+            self.walk.note_published(edition, published)
+            if not self.walk.in_range(published):
+                continue
+            listed = published if isinstance(published, datetime) else None
+            request = self.article_request(urljoin(base_url, link), edition, listed=listed)
+            if request is not None:
+                yield request
 
     # -- requests
     async def start(self) -> AsyncIterator[Any]:
@@ -349,6 +236,7 @@ class NewsSpider(scrapy.Spider):
             return True
         return not keys & self._requested and self.archive.index.find_url(keys) is not None
 
+    # -- failures
     def article_failed(self, failure: Failure) -> None:
         """Count and log an article that could not be fetched (after retries)."""
         request = failure.request  # type: ignore[attr-defined]
@@ -359,7 +247,7 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newscrawl/failed/{kind}")
         logger.warning("article not fetched: %s (%s)", request.url, reason)
         if response is None or response.status >= 500 or response.status in (408, 429):  # may work next time
-            self.note_failed(request.cb_kwargs.get("edition"), request.meta.get("newscrawl_listed"))
+            self.walk.note_failed(request.cb_kwargs.get("edition"), request.meta.get("newscrawl_listed"))
 
     def listing_failed(self, failure: Failure) -> None:
         """Count and log a feed or listing page that could not be fetched."""
@@ -382,76 +270,35 @@ class NewsSpider(scrapy.Spider):
         self._warned.add(key)
         logger.log(level, message, *args)
 
+    def fetched_page(self, response: Response, edition: str | None) -> FetchedPage:
+        """What the reader is told of a response to an article request."""
+        return FetchedPage(
+            url=response.url, body=response.body,
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            text=response.text if isinstance(response, TextResponse) else None,
+            is_text=isinstance(response, TextResponse),
+            redirects=tuple(response.meta.get("redirect_urls", ())), edition=edition,
+            listed=response.meta.get("newscrawl_listed"),
+            given_dates=tuple(response.meta.get("newscrawl_given_dates") or ()),
+        )
+
     async def parse_article(self, response: Response, edition: str | None = None) -> AsyncIterator[Article]:
-        """Extract the article of a page and yield it for the pipelines."""
-        if not isinstance(response, TextResponse):
-            self.skip(response, "not_html")
+        """Read the article of a page (extraction in a worker process) and yield it for the pipelines."""
+        page = self.fetched_page(response, edition or self.outlet.edition_of(response.url))
+        article = await self.read(page)
+        if isinstance(article, Skip):
+            self.skip(response, article.reason)
             return
-        if not response.body.strip():
-            self.skip(response, "empty_page")
-            return
-        if looks_binary(response.text):
-            self.skip(response, "binary_page")
-            return
-        edition = edition or self.outlet.edition_of(response.url)
-        fields = await self.extractor.parse(response.text, response.url, self.outlet.name,
-                                            self.outlet.language_of(edition))
-        if fields is None:
-            self.skip(response, "extraction_failed")
-            return
-        if not fields:
-            self.skip(response, "unparsable_page")
-            return
-        if len(fields["body"]) < MIN_BODY_CHARS or not fields.get("title") or self.is_listing(response, fields):
-            self.skip(response, "not_an_article")
-            return
-        article = self.article_from_fields(response, edition, fields)
-        article.aliases = [u for u in response.meta.get("redirect_urls", ()) if u != article.url]
         yield article
 
-    def is_listing(self, response: TextResponse, fields: dict[str, Any]) -> bool:
-        """Whether a page that matched no article layout is a listing of links (a category page
-        served at an article's address, say) rather than an article."""
-        return not fields.get("layout") and fields.get("link_share", 0.0) > MAX_LINK_TEXT_SHARE
-
-    def article_from_fields(self, response: Response, edition: str | None, fields: dict[str, Any]) -> Article:
-        """The item for an extracted page (outlets may amend the fields first). Pages in no
-        documented layout are logged and counted (``newscrawl/layout/fallback``); a body that starts
-        with the title loses that line; a page that states no publication time in its markup or
-        JSON-LD gets one from ``fallback_published``, which comes before date-like texts found
-        elsewhere on the page (the date pipeline uses those last)."""
-        if fields.get("layout") is None and self.outlet.layouts:
-            self.crawler.stats.inc_value("newscrawl/layout/fallback")
-            self.warn_once("article-layout", "%s: no documented %s page layout matched; fields taken from "
-                           "JSON-LD, meta tags and trafilatura", response.url, self.outlet.name)
-        body = fields.get("body") or ""
-        first, _, rest = body.partition("\n")
-        if rest and fields.get("title") and squash(first) == squash(fields["title"]):
-            fields = {**fields, "body": rest}  # the page's heading, taken into the text by trafilatura
-        article = build_article(fields, response.url, self.outlet, edition)
-        # date-like texts found anywhere on the page (sidebars, related news) come after the fallbacks
-        visible = [] if fields.get("sources", {}).get("date") == "date-like" else article.visible_dates
-        published, _ = resolve_published(article.date_candidates, self.zone, visible)
-        if published is None:
-            found = self.fallback_published(response)
-            if found is not None:
-                article.published, article.published_source = found
-        return article
-
-    def fallback_published(self, response: Response) -> tuple[datetime, str] | None:
-        """A publication time for a page that states none, and where it comes from: the time in
-        the page's URL (``"url"``: after redirects, else before), else the time a listing gave
-        the article (``"listing"``)."""
-        for url in (response.url, *reversed(response.meta.get("redirect_urls", []))):
-            when = self.published_in_url(url)
-            if when is not None:
-                return when, "url"
-        listed = response.meta.get("newscrawl_listed")
-        return (listed.astimezone(self.zone), "listing") if isinstance(listed, datetime) else None
-
-    def published_in_url(self, url: str) -> datetime | None:
-        """The publication time an article URL carries; outlets whose URLs carry one say how to read it."""
-        return None
+    async def read(self, page: FetchedPage) -> Article | Skip:
+        """The one reader, with the page's fields extracted by the crawl's worker processes."""
+        html = self.reader.html(page)
+        if isinstance(html, Skip):
+            return html
+        fields = await self.extractor.parse(html, page.url, self.reader.page_facts and self.outlet.name,
+                                            self.outlet.language_of(page.edition))
+        return self.reader.article(page, fields)
 
     # -- listings
     def card_date(self, text: str | None) -> datetime | None:
@@ -461,7 +308,7 @@ class NewsSpider(scrapy.Spider):
         return parse_machine_date(text, self.zone) or parse_visible_date(text, self.zone)
 
     def feed_articles(self, response: Response, is_article: Callable[[str], bool] | None = None,
-                      date_of: Callable[[str], datetime | None] | None = None) -> list[tuple[str, datetime | None]]:
+                      date_of: Callable[[str], datetime | None] | None = None) -> list[Listed]:
         """The dated article entries of an RSS or Atom feed (counted ``newscrawl/listings/feeds``;
         a response that is no feed is logged and counted ``newscrawl/listings/not_a_feed``).
         ``is_article`` keeps links that are articles, ``date_of`` dates an entry the feed leaves
@@ -477,54 +324,13 @@ class NewsSpider(scrapy.Spider):
         for link, when in entries:
             link = urljoin(response.url, link)
             if is_article is None or is_article(link):
-                found.append((link, self.card_date(when) or (date_of(link) if date_of else None)))
+                found.append(Listed(link, self.card_date(when) or (date_of(link) if date_of else None)))
         return found
-
-    def follow_entries(self, entries: Iterable[tuple[str, datetime | date | None]] | Iterable[Listed],
-                       base_url: str, edition: str) -> Iterator[Request]:
-        """Article requests for listed entries in the crawl's range (an entry's date may be a day)."""
-        for link, published, *_ in entries:
-            self.note_published(edition, published)
-            if not self.in_range(published):
-                continue
-            listed = published if isinstance(published, datetime) else None
-            request = self.article_request(urljoin(base_url, link), edition, listed=listed)
-            if request is not None:
-                yield request
-
-    def note_published(self, edition: str | None, published: datetime | date | None) -> None:
-        """Track the newest publication time seen, the next incremental crawl's watermark (a time
-        more than a day ahead is a listing's error, and ignored)."""
-        if edition and isinstance(published, datetime) and published < datetime.now(self.zone) + timedelta(days=1):
-            current = self.newest_seen.get(edition)
-            if current is None or published > current:
-                self.newest_seen[edition] = published
-
-    def note_failed(self, edition: str | None, listed: datetime | None) -> None:
-        """Keep the watermark below an article that could not be fetched, so the next crawl retries it."""
-        if edition and isinstance(listed, datetime):
-            current = self.oldest_failed.get(edition)
-            if current is None or listed < current:
-                self.oldest_failed[edition] = listed
-
-    def next_watermark(self, edition: str) -> datetime | None:
-        """What this crawl leaves as an edition's watermark; None: leave it as it is."""
-        newest = self.newest_seen.get(edition)
-        if newest is None or edition in self.walks_cut:
-            return None
-        if self.backfill:  # a backfill moves it only when it covered everything since the watermark
-            mark = self.watermark(edition)
-            if self.until is not None or (mark is not None and self.since > mark.astimezone(self.zone).date()):
-                return None
-        if edition in self.oldest_failed:
-            newest = min(newest, self.oldest_failed[edition] - timedelta(seconds=1))
-        mark = self.watermark(edition)
-        return newest if mark is None or newest > mark else None
 
     def _remember_progress(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is not self or self.urls or reason != "finished":
             return
-        for edition in self.newest_seen:
-            newest = self.next_watermark(edition)
+        for edition in self.walk.newest_seen:
+            newest = self.walk.next_watermark(edition)
             if newest is not None:
                 self.archive.index.set_state(self.state_key, f"newest/{edition}", newest.isoformat())

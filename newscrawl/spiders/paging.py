@@ -1,11 +1,12 @@
-"""Numbered listing pages (``…/page-N``, ``?PAGEN_1=N``), newest first, for outlets without a date
-archive: walking them for incremental crawls and backfills, and a binary search over page numbers
-that finds where a backfill's range begins without walking every newer page.
+"""Numbered listing pages (``…/page-N``, ``?page=N``, ``?PAGEN_1=N``), newest first: walking them for
+incremental crawls and backfills, and a binary search over page numbers that finds where a
+backfill's range begins without walking every newer page.
 
-``PagedListingSpider`` adds this to ``NewsSpider``, whose ``keep_paging`` decides how far a walk
-goes; an outlet's spider says how to build the URL of page N (``listing_url``) and how to read the
-entries of a page (``card_entries``, with ``link_entries`` as the fallback when the documented card
-markup is not found).
+``PagedListingSpider`` is the one listing walker of every spider that walks web listings; the walk
+rule itself (how far a walk goes) is ``ListingWalk.step``, through ``NewsSpider.keep_paging``. An
+outlet's spider says how to build the URL of page N (``listing_url``) and how to read the entries of
+a page (``card_entries``, with ``link_entries`` as the fallback when the documented card markup is
+not found); listings whose pages say where they end override ``next_listing_url`` or ``past_the_end``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from newscrawl.spiders.base import Listed, NewsSpider
+from newscrawl.outlets.base import Listed
+from newscrawl.spiders.base import NewsSpider
 
 
 @dataclass
@@ -71,8 +73,12 @@ class PagedListingSpider(NewsSpider):
     ``since``; with ``until`` in the past they first binary-search the page where the range begins.
     Pages that repeat earlier ones (a paging parameter the site ignores, or clamps past the end) stop
     the walk, logged and counted; so does a missing page after the first. Featured cards
-    (``Listed.steers`` False) are followed but do not steer.
+    (``Listed.steers`` False) are followed but do not steer. A page read through the ``link_entries``
+    fallback walks on only when ``walk_fallback_pages`` (its links may be anything).
     """
+
+    #: whether a walk goes on from a page whose entries came from the link fallback
+    walk_fallback_pages: bool = True
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -96,25 +102,32 @@ class PagedListingSpider(NewsSpider):
         """The URL of the page after ``page``; None when the page shows it is the last."""
         return self.listing_url(listing, page + 1)
 
+    def past_the_end(self, response: TextResponse, page: int) -> bool:
+        """Whether a page lies past the listing's end although it has entries (a site that answers
+        a page number past its last page with another page)."""
+        return False
+
     # -- reading pages
-    def listing_entries(self, response: Response) -> list[Listed]:
-        """The entries of a listing page: its cards, else every article link (logged and counted)."""
+    def listing_entries(self, response: Response) -> tuple[list[Listed], bool]:
+        """The entries of a listing page: its cards, else every article link (logged and counted);
+        and whether they came from the fallback."""
         if not isinstance(response, TextResponse):
-            return []
+            return [], False
         entries = self.card_entries(response)
-        if not entries:
-            entries = self.link_entries(response)
-            if entries:
-                self.crawler.stats.inc_value("newscrawl/listings/layout_fallback")
-                self.warn_once("listing-layout", "listing %s: no cards in the documented markup; "
-                               "took %d article links from the page instead", response.url, len(entries))
-        return entries
+        if entries:
+            return entries, False
+        entries = self.link_entries(response)
+        if entries:
+            self.crawler.stats.inc_value("newscrawl/listings/layout_fallback")
+            self.warn_once("listing-layout", "listing %s: no cards in the documented markup; "
+                           "took %d article links from the page instead", response.url, len(entries))
+        return entries, bool(entries)
 
     # -- walking
     def listing_start(self, listing: str, edition: str) -> Request:
         """The first request of a listing: a page search when a backfill ends before today, else page 1."""
         if self.backfill and self.until is not None and self.until < datetime.now(self.zone).date():
-            request = self.probe_request(listing, edition, PageSearch(self.until, self.max_backfill_pages))
+            request = self.probe_request(listing, edition, PageSearch(self.until, self.walk.max_backfill_pages))
             if request is not None:
                 return request
         return self.listing_request(listing, edition, 1)
@@ -128,7 +141,9 @@ class PagedListingSpider(NewsSpider):
     def parse_listing(self, response: Response, listing: str, edition: str, page: int) -> Iterator[Request]:
         """Follow the entries of a listing page and decide whether to walk on."""
         self.crawler.stats.inc_value("newscrawl/listings/pages")
-        entries = self.listing_entries(response)
+        entries, fallback = self.listing_entries(response)
+        if entries and isinstance(response, TextResponse) and self.past_the_end(response, page):
+            entries = []
         if not entries:
             if page == 1:
                 self.crawler.stats.inc_value("newscrawl/listings/no_entries")
@@ -137,6 +152,10 @@ class PagedListingSpider(NewsSpider):
                 self.logger.info("listing %s ends at page %d", listing, page - 1)
             return
         yield from self.follow_entries(entries, response.url, edition)
+        if fallback and not self.walk_fallback_pages:
+            self.logger.warning("listing %s: links of a page in unknown markup may be anything: the walk ends at "
+                                "%s", listing, response.url)
+            return
         if self.keep_paging(entries, edition, page, listing):
             url = self.next_listing_url(response, listing, page)  # type: ignore[arg-type]
             if url is None:
@@ -171,7 +190,7 @@ class PagedListingSpider(NewsSpider):
                     search: PageSearch) -> Iterator[Request]:
         """Narrow the search with a probed page's oldest card."""
         self.crawler.stats.inc_value("newscrawl/listings/probes")
-        entries = self.listing_entries(response)
+        entries, _ = self.listing_entries(response)
         signature = tuple(e.url for e in entries)
         if page == 1:
             self._first_pages[listing] = signature

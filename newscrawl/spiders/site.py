@@ -16,63 +16,29 @@ offset; default UTC).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import lxml.etree
 from scrapy.http import Request, Response, TextResponse
-from scrapy.spiders import SitemapSpider
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from newscrawl.extract.html import html_tree, looks_binary, looks_truncated
-from newscrawl.items import Article
-from newscrawl.outlets.base import Outlet
-from newscrawl.spiders.base import NewsSpider, SpiderArgumentError, feed_entries
+from newscrawl.extract.feeds import feed_entries, feed_links
+from newscrawl.outlets.base import Listed, site_outlet
+from newscrawl.spiders.arguments import SpiderArgumentError
+from newscrawl.spiders.base import NewsSpider
+from newscrawl.spiders.sitemaps import read_sitemap
 from newscrawl.urls import bare_host, host_of, same_site
 
 #: the key under which an incremental crawl keeps the newest date it saw
 WATERMARK_KEY = "all"
-#: feeds a page announces in its head
-FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
 #: URLs that are sitemaps rather than pages
 SITEMAP_URL = re.compile(r"(sitemap[^/]*\.xml(\.gz)?|\.xml\.gz)$", re.IGNORECASE)
 
 
-class NewsSitemap(Sitemap):
-    """Scrapy's sitemap reader, also keeping a news sitemap's ``news:publication_date``
-    (Scrapy's reader keeps only the direct children of ``<url>``)."""
-
-    __slots__ = ()
-
-    def _process_sitemap_element(self, elem: lxml.etree._Element) -> dict[str, Any] | None:
-        published = next((el.text for el in elem.iter("{*}publication_date") if el.text), None)
-        entry = super()._process_sitemap_element(elem)
-        if entry is not None and published:
-            entry["publication_date"] = published.strip()
-        return entry
-
-
-def site_outlet(host: str, timezone: str = "UTC") -> Outlet:
-    """The outlet of a site without a module of its own: named after its host."""
-    return Outlet(name=host, short_name=host, timezone=timezone, hosts=(host,), editions={})
-
-
-def feed_links(html: str, base_url: str) -> list[str]:
-    """The feeds a page announces with ``<link rel="alternate" type="application/rss+xml">``."""
-    tree = html_tree(html)
-    if tree is None:
-        return []
-    links = []
-    for el in tree.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"):
-        if (el.get("type") or "").split(";")[0].strip().lower() in FEED_LINK_TYPES:
-            links.append(urljoin(base_url, el.get("href").strip()))
-    return list(dict.fromkeys(links))
-
-
-class SiteSpider(NewsSpider, SitemapSpider):
+class SiteSpider(NewsSpider):
     """``scrapy crawl site -a start=URL [-a timezone=Europe/Moscow] [-a since=… [-a until=…]] [-a url=…]``
 
     ``start`` is the site's home page, a feed, a sitemap (or sitemap index) or ``robots.txt``.
@@ -81,9 +47,6 @@ class SiteSpider(NewsSpider, SitemapSpider):
     """
 
     name = "site"
-    #: sitemap indexes may list sitemaps of other kinds (images, video): all are read, pages
-    #: that are not articles are skipped and counted
-    sitemap_alternate_links = False
 
     def __init__(self, *args: Any, start: str | None = None, timezone: str = "UTC", **kwargs: Any):
         if not start:
@@ -152,9 +115,10 @@ class SiteSpider(NewsSpider, SitemapSpider):
         if urlsplit(response.url).path.endswith("/robots.txt"):
             yield from self.parse_robots(response)
             return
-        body = self._get_sitemap_body(response)
-        sitemap = NewsSitemap(body) if body else None
-        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
+        # sitemap indexes may list sitemaps of other kinds (images, video): all are read, pages that are
+        # not articles are skipped and counted
+        sitemap = read_sitemap(response.body)
+        if sitemap is None:
             self.crawler.stats.inc_value("newscrawl/listings/not_a_sitemap")
             self.logger.warning("not a sitemap: %s", response.url)
             return
@@ -167,7 +131,7 @@ class SiteSpider(NewsSpider, SitemapSpider):
                     yield self.sitemap_request(url)
             return
         self.crawler.stats.inc_value("newscrawl/listings/sitemap_entries", len(entries))
-        dated = [(entry["loc"], self.card_date(entry.get("publication_date") or entry.get("lastmod")))
+        dated = [Listed(entry["loc"], self.card_date(entry.get("publication_date") or entry.get("lastmod")))
                  for entry in entries]
         yield from self.follow_dated(dated, response.url)
 
@@ -190,27 +154,18 @@ class SiteSpider(NewsSpider, SitemapSpider):
         """The oldest time of interest: the start of ``since``, or the last crawl's watermark."""
         if self.since is not None:
             return datetime.combine(self.since, datetime.min.time(), self.zone)
-        return self.watermark(WATERMARK_KEY)
+        return self.walk.watermark(WATERMARK_KEY)
 
-    def follow_dated(self, entries: Iterable[tuple[str, datetime | None]], base_url: str) -> Iterator[Request]:
+    def follow_dated(self, entries: Iterable[Listed], base_url: str) -> Iterator[Request]:
         """Article requests for dated links of this site, in the crawl's range and not yet archived."""
-        for link, published in entries:
+        for link, published, *_ in entries:
             url = urljoin(base_url, link)
             if not same_site(url, self.start_url):
                 continue
-            self.note_published(WATERMARK_KEY, published)
-            if not self.in_range(published) or (not self.backfill and self.is_old(published, WATERMARK_KEY)):
+            self.walk.note_published(WATERMARK_KEY, published)
+            if not self.walk.in_range(published) or (not self.backfill
+                                                     and self.walk.is_old(published, WATERMARK_KEY)):
                 continue
             request = self.article_request(url, None, listed=published)
             if request is not None:
                 yield request
-
-    # -- articles
-    async def parse_article(self, response: Response, edition: str | None = None) -> AsyncIterator[Article]:
-        """As every outlet spider does, after refusing a page that was cut short."""
-        if (isinstance(response, TextResponse) and response.body.strip() and looks_truncated(response.body)
-                and not looks_binary(response.text)):
-            self.skip(response, "truncated_page")
-            return
-        async for article in super().parse_article(response, edition):
-            yield article

@@ -25,8 +25,10 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from newscrawl.dedupe.signatures import text_keys
-from newscrawl.extract.fields import parse_page
+from newscrawl.extract.fields import PageFields, parse_page
 from newscrawl.extract.language import detect_language
+from newscrawl.outlets import get_outlet
+from newscrawl.reading import Skip
 
 logger = logging.getLogger(__name__)
 
@@ -59,27 +61,33 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 
 def extract_in_worker(html: str, url: str, outlet: str | None, timeout: float,
-                      language_hint: str | None = None) -> dict[str, Any] | None:
-    """``parse_page`` in a worker process, stopped by an interval timer after ``timeout`` seconds
-    (None then). The fields also carry what the pipelines would otherwise work out in the crawl's
-    own process, so that it costs the crawl nothing: ``language``, detected from title and body as
-    the language pipeline does it (``language_hint``: the edition's language), and ``text_keys``, the
-    fingerprints and signature of title and body for the duplicate and reprint checks."""
+                      language_hint: str | None = None) -> PageFields | Skip:
+    """``parse_page`` in a worker process (``outlet``: the name of the page's outlet, None for a site
+    without an outlet module), stopped by an interval timer after ``timeout`` seconds
+    (``Skip("extraction_failed")`` then). The fields also carry what the reader would otherwise work
+    out in the crawl's own process, so that it costs the crawl nothing: ``language``, detected from
+    title and body (``language_hint``: the edition's language), and ``text_keys``, the fingerprints
+    and signature of title and body for the duplicate and reprint checks."""
     global _time_is_up
     _time_is_up = False
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout, ALARM_REPEAT)
     try:
-        fields = parse_page(html, url, outlet)
-        if fields:
-            fields["language"] = detect_language(f"{fields['title'] or ''}\n{fields['body'] or ''}",
-                                                 prior=language_hint)
-            fields["text_keys"] = text_keys(fields["title"], fields["body"])
+        fields = parse_page(html, url, get_outlet(outlet))
+        if fields is not None:
+            fields.language = detect_language(f"{fields.title or ''}\n{fields.body or ''}", prior=language_hint)
+            fields.text_keys = text_keys(fields.title, fields.body)
     except ExtractionTimeout:
-        return None
+        return TIMED_OUT
     finally:
         _disarm(previous)
-    return None if _time_is_up else fields  # out of time, even if some code swallowed the alarm
+    if _time_is_up:  # out of time, even if some code swallowed the alarm
+        return TIMED_OUT
+    return fields if fields is not None else Skip("unparsable_page")
+
+
+#: what a page that ran out of time (or whose extraction failed) gives
+TIMED_OUT = Skip("extraction_failed")
 
 
 def _disarm(previous: Any) -> None:
@@ -113,7 +121,7 @@ class Extractor:
 
     def __init__(self, processes: int = 0, timeout: float = 60.0, *, kill_grace: float = DEFAULT_KILL_GRACE,
                  tasks_per_worker: int | None = DEFAULT_TASKS_PER_WORKER, crawler: Any = None,
-                 task: Callable[..., dict[str, Any] | None] = extract_in_worker):
+                 task: Callable[..., PageFields | Skip] = extract_in_worker):
         self.processes = processes
         self.timeout = timeout
         self.kill_grace = kill_grace
@@ -127,22 +135,25 @@ class Extractor:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Extractor:
-        """The crawl's extractor (``EXTRACTION_PROCESSES``, ``EXTRACTION_TIMEOUT``, ``EXTRACTION_KILL_GRACE``,
-        ``EXTRACTION_TASKS_PER_WORKER``)."""
-        existing = getattr(crawler, "_newscrawl_extractor", None)
-        if existing is not None:
-            return existing
+        """The crawl's extractor, an extension (``EXTRACTION_PROCESSES``, ``EXTRACTION_TIMEOUT``,
+        ``EXTRACTION_KILL_GRACE``, ``EXTRACTION_TASKS_PER_WORKER``); its workers stop with the crawl."""
         from scrapy import signals
 
         settings = crawler.settings
-        extractor = cls(resolve_processes(settings.getint("EXTRACTION_PROCESSES", 0)),
-                        settings.getfloat("EXTRACTION_TIMEOUT", 60.0),
-                        kill_grace=settings.getfloat("EXTRACTION_KILL_GRACE", DEFAULT_KILL_GRACE),
-                        tasks_per_worker=settings.getint("EXTRACTION_TASKS_PER_WORKER", DEFAULT_TASKS_PER_WORKER)
-                        or None,
+        extractor = cls(resolve_processes(settings.getint("EXTRACTION_PROCESSES")),
+                        settings.getfloat("EXTRACTION_TIMEOUT"),
+                        kill_grace=settings.getfloat("EXTRACTION_KILL_GRACE"),
+                        tasks_per_worker=settings.getint("EXTRACTION_TASKS_PER_WORKER") or None,
                         crawler=crawler)
         crawler.signals.connect(extractor.close, signal=signals.spider_closed)
-        crawler._newscrawl_extractor = extractor  # type: ignore[attr-defined]
+        return extractor
+
+    @classmethod
+    def of(cls, crawler: Any) -> Extractor:
+        """The crawl's instance of this extension."""
+        extractor = crawler.get_extension(cls)
+        if extractor is None:
+            raise RuntimeError("the Extractor extension is not enabled (EXTENSIONS)")
         return extractor
 
     def _count(self, what: str) -> None:
@@ -157,16 +168,17 @@ class Extractor:
         return self._pool
 
     async def parse(self, html: str, url: str, outlet: str | None,
-                    language_hint: str | None = None) -> dict[str, Any] | None:
-        """The fields of a page (see ``parse_page``; in a pool, with ``language`` too); None when
-        extraction failed or ran out of time."""
+                    language_hint: str | None = None) -> PageFields | Skip:
+        """The fields of a page (see ``parse_page``; in a pool, with ``language`` and ``text_keys``
+        too), or why there are none (``extraction_failed``: it failed or ran out of time)."""
         if not self.processes:
             try:
-                return parse_page(html, url, outlet)
+                fields = parse_page(html, url, get_outlet(outlet))
             except Exception:  # a bad page must never stop the crawl
                 self._count("errors")
                 logger.exception("extraction failed: %s", url)
-                return None
+                return TIMED_OUT
+            return fields if fields is not None else Skip("unparsable_page")
         if self._slots is None:
             self._slots = asyncio.Semaphore(QUEUED_PER_WORKER * self.processes)
         async with self._slots:  # at most one page waits per busy worker: the clock is (nearly) its own
@@ -182,7 +194,7 @@ class Extractor:
                     logger.warning("extraction of %s did not stop after %.0f s: its worker is killed", url,
                                    time.monotonic() - started)
                     self._discard(pool)
-                    return None
+                    return TIMED_OUT
                 except BrokenProcessPool:
                     # a worker died (killed for another page, or crashed on this one): once more on a new pool
                     self._discard(pool)
@@ -190,14 +202,14 @@ class Extractor:
                 except Exception:
                     self._count("errors")
                     logger.exception("extraction failed: %s", url)
-                    return None
-                if fields is None:
+                    return TIMED_OUT
+                if fields == TIMED_OUT:
                     self._count("timeouts")
                     logger.warning("extraction of %s stopped after its time limit of %.0f s", url, self.timeout)
                 return fields
             self._count("errors")
             logger.error("extraction failed twice with its worker dying: %s", url)
-            return None
+            return TIMED_OUT
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         """Kill the workers of a pool (a runaway page holds one) and start afresh on next use."""

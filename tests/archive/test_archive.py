@@ -4,10 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newscrawl.archive import Archive, article_keys
+from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
 from newscrawl.dedupe.fingerprints import body_fingerprints
 from newscrawl.items import Article
+from newscrawl.outlets import article_keys
 
 ALMATY = ZoneInfo("Asia/Almaty")
 

@@ -4,7 +4,7 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 
 from newscrawl.middlewares.rawarchive import RawArchiveMiddleware, RawArchiveRedirectMiddleware, RawArchiveWriter
 from newscrawl.warc import WarcLookup, warc_files
@@ -13,8 +13,7 @@ PAGE = "<html><body><p>Текст новости</p></body></html>".encode()
 
 
 def middlewares(tmp_path, max_bytes=10**9):
-    crawler = get_crawler(settings_dict={"RAW_ARCHIVE_DIR": str(tmp_path / "raw"), "RAW_ARCHIVE_MAX_BYTES": max_bytes})
-    crawler.stats.open_spider()
+    crawler = project_crawler(RAW_ARCHIVE_DIR=str(tmp_path / "raw"), RAW_ARCHIVE_MAX_BYTES=max_bytes)
     return RawArchiveMiddleware.from_crawler(crawler), RawArchiveRedirectMiddleware.from_crawler(crawler), crawler
 
 
@@ -26,7 +25,7 @@ def page(url, body=PAGE, status=200, flags=None, headers=None, meta=None):
 
 def test_raw_archive_is_off_without_the_setting():
     with pytest.raises(NotConfigured):
-        RawArchiveMiddleware.from_crawler(get_crawler(settings_dict={}))
+        RawArchiveMiddleware.from_crawler(project_crawler(RAW_ARCHIVE_DIR=None))
 
 
 def test_fetched_responses_are_kept_and_found_again(tmp_path):

@@ -8,8 +8,8 @@ from scrapy import Spider
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from newscrawl.addons import ensure_scrapy_splash_importable
 from newscrawl.middlewares.splash import SplashDeduplicateArgsMiddleware
-from newscrawl.splash import ensure_scrapy_splash_importable
 
 ensure_scrapy_splash_importable()
 from scrapy_splash import SplashRequest  # noqa: E402

@@ -1,5 +1,5 @@
-"""The Kazinform module's URL rules and listing parsing, on pages built from the hand-written
-templates of ``tests/fixtures/kazinform/site``; the spider's first requests and canonical URLs."""
+"""Kazinform's facts: URL rules and listing readers, on pages built from the hand-written templates of
+``tests/fixtures/kazinform/site``."""
 
 from __future__ import annotations
 
@@ -13,24 +13,18 @@ from outlets.kazinform_site import (
     category_page,
     daily_archive_site,
     daily_archive_url,
-    fixture_page,
     ru_stories,
     template,
 )
-from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
-from newscrawl.extract.fields import parse_page
+from newscrawl.outlets.base import Listed
 from newscrawl.outlets.kazinform import (
-    KazinformSpider,
+    OUTLET,
     active_page_number,
-    article_keys,
-    edition_of,
-    find_cards,
     has_next_page,
-    is_article_url,
     last_page_number,
     listing_cards,
+    listing_links,
 )
 
 STORIES = ru_stories(5, datetime(2025, 8, 15, 14, 2, tzinfo=ALMATY))
@@ -48,7 +42,7 @@ LENTA = "https://www.inform.kz/lenta/?page=2"
     ("http://m.inform.kz/kz/article/2825154", "kz"),
 ])
 def test_edition_of_every_era_and_host(url, edition):
-    assert edition_of(url) == edition and is_article_url(url)
+    assert OUTLET.edition_of(url) == edition and OUTLET.is_article_url(url)
 
 
 @pytest.mark.parametrize("url", [
@@ -57,22 +51,21 @@ def test_edition_of_every_era_and_host(url, edition):
     "https://www.inform.kz/rss/p_ru.xml", "https://www.inform.kz/ru",
 ])
 def test_listing_and_service_pages_are_not_articles(url):
-    assert not is_article_url(url)
+    assert not OUTLET.is_article_url(url)
 
 
 def test_article_keys_fold_the_forms_of_one_article():
-    amp = article_keys("https://www.inform.kz/en/mayor-of-astana_a4000412/amp?utm_source=tg")
-    moved = article_keys("https://qazinform.com/news/mayor-of-astana_a4000412")
+    amp = OUTLET.article_keys("https://www.inform.kz/en/mayor-of-astana_a4000412/amp?utm_source=tg")
+    moved = OUTLET.article_keys("https://qazinform.com/news/mayor-of-astana_a4000412")
     assert "kazinform:a4000412" in amp & moved
-    assert article_keys("http://m.inform.kz/ru/x-3fa91c") & article_keys("https://www.inform.kz/ru/x-3fa91c/")
+    assert OUTLET.article_keys("http://m.inform.kz/ru/x-3fa91c") & OUTLET.article_keys("https://www.inform.kz/ru/x-3fa91c/")
 
 
-def test_all_news_cards_give_links_and_visible_dates():
+def test_all_news_cards_give_links_and_the_times_they_show():
     html = all_news_html(ListingPage(STORIES, 2, [1, 2, 3]))
-    cards, recognised = find_cards(html, LENTA)
-    assert recognised and [link for link, _ in cards] == [s.url for s in STORIES]
-    assert cards[0][1] == "14:02, 15 Август 2025"
-    assert listing_cards(html, LENTA) == cards
+    cards = listing_cards(html, LENTA)
+    assert [entry.url for entry in cards] == [s.url for s in STORIES]
+    assert cards[0].published == datetime(2025, 8, 15, 14, 2, tzinfo=ALMATY)  # "14:02, 15 Август 2025"
     assert active_page_number(html) == 2 and last_page_number(html) == 3
     assert has_next_page(html, 2) and not has_next_page(html, 3)
 
@@ -89,15 +82,16 @@ def test_page_in_unknown_markup_falls_back_to_its_article_links_unrecognised():
     html = ('<html><body><div class="redesign"><a href="/ru/novost-3fa91c">Новость</a>'
             '<a href="/category/ekonomika_s1">Экономика</a><a href="https://example.org/ru/x-3fa91c">x</a>'
             "</div></body></html>")
-    assert find_cards(html, LENTA) == ([("https://www.inform.kz/ru/novost-3fa91c", None)], False)
+    assert listing_cards(html, LENTA) == []
+    assert listing_links(html, LENTA) == [Listed("https://www.inform.kz/ru/novost-3fa91c")]
     assert has_next_page(html, 7)  # no pagination: only the next page can tell
 
 
 def test_category_cards_are_read_too():
     page = category_page("https://www.inform.kz/category/ekonomika_s1", "Экономика", STORIES[:2])
-    cards, recognised = find_cards(page.body.decode(), page.url)
-    assert recognised and cards == [(s.url, "14:02, 15 Август 2025" if i == 0 else cards[1][1])
-                                    for i, s in enumerate(STORIES[:2])]
+    cards = listing_cards(page.body.decode(), page.url)
+    assert [entry.url for entry in cards] == [s.url for s in STORIES[:2]]
+    assert cards[0].published == datetime(2025, 8, 15, 14, 2, tzinfo=ALMATY)  # "14:02, 15 Август 2025"
 
 
 def test_daily_archive_gives_its_links_and_page_count():
@@ -105,7 +99,7 @@ def test_daily_archive_gives_its_links_and_page_count():
     first, second = daily_archive_site(date(2020, 12, 1), old, per_page=3)
     assert first.url == daily_archive_url(date(2020, 12, 1)) == "https://www.inform.kz/ru/archive?date=01.12.2020"
     assert second.url == "https://www.inform.kz/ru/archive/2?date=01.12.2020"
-    assert [link for link, _ in listing_cards(first.body.decode(), first.url)] == [s.url for s in old[:3]]
+    assert [entry.url for entry in listing_cards(first.body.decode(), first.url)] == [s.url for s in old[:3]]
     assert last_page_number(first.body.decode()) == 2
 
 
@@ -113,44 +107,3 @@ def test_templates_say_they_are_hand_written():
     for name in ("article_2023.html", "article_a2019.html", "all_news.html", "daily_archive.html", "category.html",
                  "rss_p_ru.xml", "rss_qazinform_en.xml"):
         assert template(name).startswith("<!-- Hand-written template in the structure of "), name
-
-
-def spider(**args) -> KazinformSpider:
-    crawler = get_crawler(KazinformSpider, settings_dict={"ARCHIVE_DIR": str(args.pop("archive")),
-                                                          "ARCHIVE_FSYNC": False})
-    crawler.stats.open_spider()
-    return KazinformSpider.from_crawler(crawler, **args)
-
-
-def test_incremental_crawl_starts_with_feeds_and_the_first_listing_page(tmp_path):
-    urls = [r.url for r in spider(archive=tmp_path, edition="ru,qz").discovery_requests()]
-    assert urls == ["https://www.inform.kz/rss/p_ru.xml", "https://www.inform.kz/rss/rus.xml",
-                    "https://www.inform.kz/lenta/?page=1", "https://qz.inform.kz/rss/p_qz.xml",
-                    "https://qz.inform.kz/lenta/?page=1"]
-
-
-def test_backfill_starts_with_the_date_ranged_listing_and_each_day_of_the_daily_archive(tmp_path):
-    urls = [r.url for r in spider(archive=tmp_path, edition="ru", since="2022-12-30",
-                                  until="2023-01-02").discovery_requests()]
-    assert urls == ["https://www.inform.kz/lenta/?page=1&start_date=2022-12-30&end_date=2023-01-02",
-                    "https://www.inform.kz/ru/archive?date=31.12.2022",
-                    "https://www.inform.kz/ru/archive?date=30.12.2022"]
-    recent = [r.url for r in spider(archive=tmp_path, edition="qz", since="2025-08-01").discovery_requests()]
-    assert len(recent) == 1 and recent[0].startswith("https://qz.inform.kz/lenta/?page=1&start_date=2025-08-01")
-
-
-def test_canonical_link_to_a_page_that_is_no_article_is_ignored(tmp_path):
-    _, page = fixture_page("ru_2023")
-    html = page.body.decode().replace(f'<link rel="canonical" href="{page.url}">',
-                                      '<link rel="canonical" href="https://www.inform.kz/ru">')
-    kazinform = spider(archive=tmp_path)
-    slipped = kazinform.article_from_fields(HtmlResponse(page.url, body=html.encode(), encoding="utf-8"), "ru",
-                                            parse_page(html, page.url, "kazinform"))
-    assert slipped.canonical_url == page.url
-    assert kazinform.crawler.stats.get_value("newscrawl/canonical/not_an_article") == 1
-    amp = "https://www.inform.kz/en/head-of-state-receives-minister_a4001187/amp"
-    html = page.body.decode().replace(f'href="{page.url}"', 'href="https://www.inform.kz/en/head-of-state-receives-'
-                                      'minister_a4001187"')
-    kept = kazinform.article_from_fields(HtmlResponse(amp, body=html.encode(), encoding="utf-8"), "en",
-                                         parse_page(html, amp, "kazinform"))
-    assert kept.canonical_url == "https://www.inform.kz/en/head-of-state-receives-minister_a4001187"

@@ -12,14 +12,12 @@ import newscrawl.outlets as registry
 from newscrawl.outlets import Edition, Outlet, outlet_for_url
 from newscrawl.outlets.mosds import (
     OUTLET,
-    MosdsSpider,
-    article_keys,
-    is_article_url,
     listing_cards,
     listing_links,
     listing_url,
     page_links,
 )
+from newscrawl.spiders.mosds import MosdsSpider
 
 LISTING = Path(__file__).resolve().parents[1] / "fixtures" / "mosds" / "listing"
 NEWS = "https://mosds.mos.ru/presscenter/news/"
@@ -27,15 +25,15 @@ SEED_URL = "http://mosds.mos.ru/presscenter/news/detail/8494146.html"
 
 
 def test_article_urls():
-    assert is_article_url(SEED_URL)
-    assert is_article_url("https://mosds.mos.ru/presscenter/news/detail/9413207.html?print=Y")
+    assert OUTLET.is_article_url(SEED_URL)
+    assert OUTLET.is_article_url("https://mosds.mos.ru/presscenter/news/detail/9413207.html?print=Y")
     for url in (NEWS, f"{NEWS}?PAGEN_1=2", "https://mosds.mos.ru/presscenter/announcements/detail/9413390.html",
                 "https://dgi.mos.ru/presscenter/news/detail/8494146.html"):
-        assert not is_article_url(url), url
+        assert not OUTLET.is_article_url(url), url
 
 
 def test_http_and_https_and_print_view_share_a_key():
-    assert article_keys(SEED_URL) & article_keys(
+    assert OUTLET.article_keys(SEED_URL) & OUTLET.article_keys(
         "https://mosds.mos.ru/presscenter/news/detail/8494146.html?print=Y")
 
 
@@ -94,8 +92,9 @@ def test_next_page_comes_from_the_page_or_is_guessed(tmp_path):
 
 def test_listing_in_unknown_markup_is_logged_and_counted(tmp_path, caplog):
     spider = make_spider(MosdsSpider, tmp_path)
-    entries = spider.listing_entries(response((LISTING / "news_unknown_markup.html").read_text(encoding="utf-8")))
-    assert len(entries) == 3
+    page = response((LISTING / "news_unknown_markup.html").read_text(encoding="utf-8"))
+    entries, fallback = spider.listing_entries(page)
+    assert len(entries) == 3 and fallback
     assert spider.crawler.stats.get_value("newscrawl/listings/layout_fallback") == 1
     assert "no cards in the documented markup" in caplog.text
 

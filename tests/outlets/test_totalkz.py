@@ -9,21 +9,18 @@ import pytest
 from outlet_pages import make_spider
 from scrapy.http import TextResponse, XmlResponse
 
-from newscrawl.archive import article_keys as archive_keys
 from newscrawl.items import Article
+from newscrawl.outlets import article_keys as archive_keys
 from newscrawl.outlets import outlet_for_url
 from newscrawl.outlets.totalkz import (
     OUTLET,
-    TotalkzSpider,
-    article_keys,
     date_from_url,
-    is_article_url,
     listing_cards,
     listing_links,
     listing_url,
-    parse_sections,
 )
 from newscrawl.spiders.base import SpiderArgumentError
+from newscrawl.spiders.totalkz import TotalkzSpider, parse_sections
 
 LISTING = Path(__file__).resolve().parents[1] / "fixtures" / "totalkz" / "listing"
 DATED = "https://total.kz/ru/news/vneshnyaya_politika/ukreplyat_otnosheniya_date_2019_11_05_10_30_51"
@@ -37,7 +34,7 @@ DATED = "https://total.kz/ru/news/vneshnyaya_politika/ukreplyat_otnosheniya_date
     "/ru/news/mneniya/pochemu_doroga_ne_doroga",
 ])
 def test_article_urls_of_every_form_are_recognised(url):
-    assert is_article_url(url)
+    assert OUTLET.is_article_url(url)
 
 
 @pytest.mark.parametrize("url", [
@@ -46,20 +43,20 @@ def test_article_urls_of_every_form_are_recognised(url):
     "https://total.kz/ru/tag/almati", "https://example.com/ru/news/sport/some_story",
 ])
 def test_listing_service_and_foreign_urls_are_not_articles(url):
-    assert not is_article_url(url)
+    assert not OUTLET.is_article_url(url)
 
 
 def test_ru_and_rewritten_url_forms_share_a_key():
     old = "https://total.kz/ru/news/mneniya/pochemu_doroga_ne_doroga"
     new = "http://www.total.kz/news/mneniya/pochemu_doroga_ne_doroga/"
-    assert article_keys(old) & article_keys(new)
+    assert OUTLET.article_keys(old) & OUTLET.article_keys(new)
     assert archive_keys(new) & archive_keys(old)
 
 
 def test_dated_slug_key_ignores_the_section_but_undated_slugs_keep_it():
-    assert "totalkz:ukreplyat_otnosheniya_date_2019_11_05_10_30_51" in article_keys(DATED)
-    assert not (article_keys("https://total.kz/ru/news/sport/itogi_dnya")
-                & article_keys("https://total.kz/ru/news/biznes/itogi_dnya"))
+    assert "totalkz:ukreplyat_otnosheniya_date_2019_11_05_10_30_51" in OUTLET.article_keys(DATED)
+    assert not (OUTLET.article_keys("https://total.kz/ru/news/sport/itogi_dnya")
+                & OUTLET.article_keys("https://total.kz/ru/news/biznes/itogi_dnya"))
 
 
 def test_url_time_is_local_with_the_offset_of_its_day():

@@ -1,15 +1,13 @@
 
 import pytest
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 
 from newscrawl.items import Article
 
 
 @pytest.fixture
 def crawler(tmp_path):
-    crawler = get_crawler(settings_dict={"ARCHIVE_DIR": str(tmp_path / "archive"), "ARCHIVE_FSYNC": False})
-    crawler.stats.open_spider()
-    return crawler
+    return project_crawler(ARCHIVE_DIR=str(tmp_path / "archive"), ARCHIVE_WRITER_THREAD=False)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 
 from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
@@ -76,9 +76,7 @@ def test_an_archive_that_cannot_be_opened_fails_the_writers_start(tmp_path):
 
 
 def test_pipeline_with_writer_thread_archives_in_batches_and_counts_them(tmp_path, make_article):
-    crawler = get_crawler(settings_dict={"ARCHIVE_DIR": str(tmp_path / "archive"), "ARCHIVE_FSYNC": False,
-                                         "ARCHIVE_WRITER_THREAD": True, "ARCHIVE_BATCH_WAIT": 0.2})
-    crawler.stats.open_spider()
+    crawler = project_crawler(ARCHIVE_DIR=str(tmp_path / "archive"), ARCHIVE_WRITER_THREAD=True, ARCHIVE_BATCH_WAIT=0.2)
     pipeline = ArchivePipeline.from_crawler(crawler)
     pipeline.open_spider()
 

@@ -3,10 +3,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import project_crawler
 
 from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
 from newscrawl.dedupe.signatures import text_keys
+from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.pipelines.archive import ArchivePipeline
 from newscrawl.pipelines.dedupe import DedupePipeline, DuplicateArticle
 from newscrawl.pipelines.reprints import ReprintPipeline
@@ -48,7 +50,7 @@ def test_reprint_of_an_archived_record_is_refused_counted_and_recorded(pipelines
     with pytest.raises(DuplicateArticle, match="reprint"):
         pipelines(candidate)
     number = int(first.record.split("_")[0])
-    refused = Archive.for_crawler(crawler).index.duplicates_of(number)
+    refused = CrawlArchive.of(crawler).archive.index.duplicates_of(number)
     assert [(d["url"], d["outlet"], d["kind"]) for d in refused] == [(candidate.url, "qazaqtv", "reprint")]
     assert refused[0]["similarity"] >= 0.5
     assert crawler.stats.get_value("newscrawl/duplicates/reprint") == 1
@@ -94,11 +96,7 @@ def test_records_indexed_before_signatures_existed_are_signed_when_a_crawl_opens
 
 
 def test_the_threshold_setting_is_used(tmp_path, make_article):
-    from scrapy.utils.test import get_crawler
-
-    crawler = get_crawler(settings_dict={"ARCHIVE_DIR": str(tmp_path / "archive"), "ARCHIVE_FSYNC": False,
-                                         "REPRINT_THRESHOLD": 0.99})
-    crawler.stats.open_spider()
+    crawler = project_crawler(ARCHIVE_DIR=str(tmp_path / "archive"), REPRINT_THRESHOLD=0.99)
     reprints = ReprintPipeline.from_crawler(crawler)
     reprints.open_spider()
     original, candidate = texts(make_article, "five_percent_edit")

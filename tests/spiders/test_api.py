@@ -9,15 +9,14 @@ from datetime import datetime
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse, TextResponse
-from scrapy.utils.test import get_crawler
-from support import FIXTURES
+from support import FIXTURES, project_crawler
 
 from newscrawl.extract.fields import parse_page
 from newscrawl.items import Article
-from newscrawl.outlets import mosru
-from newscrawl.outlets.mosru import MosruSpider
-from newscrawl.spiders.api import ApiItem, api_document, article_from_api_fields, item_entries, json_payload, plain_text
+from newscrawl.outlets import get_outlet, mosru
+from newscrawl.outlets.api import ApiItem, api_document, item_entries, json_payload, plain_text
+from newscrawl.reading import PageReader, Skip, api_page
+from newscrawl.spiders.mosru import MosruSpider
 
 BODY = "<p>Первый абзац новости о работе городского транспорта в выходные дни.</p><p>Второй абзац.</p>"
 
@@ -25,20 +24,20 @@ BODY = "<p>Первый абзац новости о работе городск
 # -- documents
 def test_api_document_is_read_by_the_api_layout_of_the_outlet():
     document = api_document("Заголовок &laquo;новости&raquo;", BODY, lead="Короткий лид.", tags=["Транспорт"])
-    fields = parse_page(document, "https://www.mos.ru/news/item/1/", "mosru")
-    assert fields["layout"] == "api"
-    assert fields["title"] == "Заголовок «новости»"
-    assert fields["body"].split("\n") == ["Короткий лид.", "Первый абзац новости о работе городского транспорта в "
+    fields = parse_page(document, "https://www.mos.ru/news/item/1/", get_outlet("mosru"))
+    assert fields.layout == "api"
+    assert fields.title == "Заголовок «новости»"
+    assert fields.body.split("\n") == ["Короткий лид.", "Первый абзац новости о работе городского транспорта в "
                                           "выходные дни.", "Второй абзац."]
-    assert fields["tags"] == ["Транспорт"]
+    assert fields.tags == ["Транспорт"]
 
 
 def test_unclosed_tags_in_the_body_cannot_swallow_title_lead_or_tags():
     document = api_document("Заголовок", "<div><p>Текст без закрывающих тегов <b>жирный", lead="Лид",
                             tags=["Тег"])
-    fields = parse_page(document, "https://www.mos.ru/news/item/1/", "mosru")
-    assert fields["title"] == "Заголовок" and fields["tags"] == ["Тег"]
-    assert "Тег" not in fields["body"]
+    fields = parse_page(document, "https://www.mos.ru/news/item/1/", get_outlet("mosru"))
+    assert fields.title == "Заголовок" and fields.tags == ["Тег"]
+    assert "Тег" not in fields.body
 
 
 def test_markup_in_titles_is_text_and_never_markup():
@@ -47,21 +46,24 @@ def test_markup_in_titles_is_text_and_never_markup():
 
 
 def test_json_payload_is_none_for_anything_but_json():
-    assert json_payload(TextResponse("https://x.kz/api", body=b'{"a": 1}')) == {"a": 1}
-    assert json_payload(HtmlResponse("https://x.kz/api", body=b"<html>502 Bad Gateway</html>")) is None
+    assert json_payload(b'{"a": 1}') == {"a": 1}
+    assert json_payload(b"<html>502 Bad Gateway</html>") is None
 
 
-def test_api_fields_with_too_little_text_or_no_title_give_no_article():
-    fields = parse_page(api_document("Заголовок", "<p>Коротко.</p>"), "https://www.mos.ru/news/item/1/", "mosru")
-    assert article_from_api_fields(fields, "https://www.mos.ru/news/item/1/", mosru.OUTLET, "ru", api="t") is None
-    assert article_from_api_fields({}, "https://www.mos.ru/news/item/1/", mosru.OUTLET, "ru", api="t") is None
+def read_item(title: str, body: str, dates: list[tuple[str, str]] = ()):
+    item = ApiItem("https://www.mos.ru/news/item/1/", document=api_document(title, body), date_candidates=dates)
+    return PageReader(mosru.OUTLET).read(api_page(item, "ru", "newsfeed"))
+
+
+def test_api_items_with_too_little_text_or_no_title_give_no_article():
+    assert read_item("Заголовок", "<p>Коротко.</p>") == Skip("not_an_article")
+    assert read_item("", BODY) == Skip("not_an_article")
 
 
 def test_api_dates_come_before_the_documents_own():
-    fields = parse_page(api_document("Заголовок", BODY), "https://www.mos.ru/news/item/1/", "mosru")
-    article = article_from_api_fields(fields, "https://www.mos.ru/news/item/1/", mosru.OUTLET, "ru", api="newsfeed",
-                                      date_candidates=[("api:date", "2025-03-12 14:30:00")])
+    article = read_item("Заголовок", BODY, [("api:date", "2025-03-12 14:30:00")])
     assert article.date_candidates[0] == ("api:date", "2025-03-12 14:30:00")
+    assert (article.published.isoformat(), article.published_source) == ("2025-03-12T14:30:00+03:00", "api:date")
     assert article.sources["item"] == "api:newsfeed"
 
 
@@ -69,9 +71,7 @@ def test_api_dates_come_before_the_documents_own():
 @pytest.fixture
 def spider_for(tmp_path):
     def make(**args) -> MosruSpider:
-        crawler = get_crawler(MosruSpider, {"ARCHIVE_DIR": str(tmp_path / "archive"), "ARCHIVE_FSYNC": False})
-        crawler.stats.open_spider()
-        return MosruSpider.from_crawler(crawler, **args)
+        return MosruSpider.from_crawler(project_crawler(MosruSpider, ARCHIVE_DIR=str(tmp_path / "archive")), **args)
     return make
 
 
@@ -98,7 +98,7 @@ def test_items_become_articles_and_items_without_text_page_requests(spider_for):
     requests = [r for r in results if isinstance(r, Request)]
     assert [a.url for a in articles] == [mosru.article_url(164558073), mosru.article_url(164547073)]
     assert [r.url for r in requests] == [mosru.article_url(164551073)]
-    assert requests[0].meta["newscrawl_api_dates"][0] == ("api:date", "2025-03-12 11:05:00")
+    assert requests[0].meta["newscrawl_given_dates"][0] == ("api:date", "2025-03-12 11:05:00")
 
 
 def test_archived_items_are_skipped_and_counted_and_each_item_is_taken_once(spider_for):
@@ -146,7 +146,7 @@ def test_incremental_paging_stops_at_a_fully_archived_page_or_the_page_limit(spi
     items = item_entries(page_items(2))
     # each check on a listing of its own: a page repeating an earlier page would end the walk anyway
     assert spider.keep_paging(items, "ru", 1, listing="first")
-    assert not spider.keep_paging(items, "ru", spider.max_incremental_pages, listing="capped")
+    assert not spider.keep_paging(items, "ru", spider.walk.max_incremental_pages, listing="capped")
     for item in items:
         archive_article(spider, item.url)
     assert not spider.keep_paging(items, "ru", 1, listing="archived")

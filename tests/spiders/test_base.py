@@ -1,23 +1,27 @@
 """NewsSpider's own logic, in process: arguments, claiming and requesting articles, when to walk on
-through a listing, the watermark of incremental crawls, dates of pages that state none, feeds, and
-telling listings from articles."""
+through a listing (its walk), the watermark of incremental crawls, dates of pages that state none (its
+reader), feeds, and telling listings from articles."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 from twisted.python.failure import Failure
 
+from newscrawl.extract.feeds import feed_entries
 from newscrawl.extract.fields import parse_page
 from newscrawl.extract.html import html_tree, link_text_share
 from newscrawl.items import Article
-from newscrawl.outlets.kazinform import OUTLET
-from newscrawl.spiders.base import Listed, NewsSpider, SpiderArgumentError, feed_entries
+from newscrawl.outlets.base import Listed
+from newscrawl.outlets.kazinform import OUTLET, Kazinform
+from newscrawl.reading import FetchedPage
+from newscrawl.spiders.base import NewsSpider, SpiderArgumentError
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NOW = datetime(2025, 8, 15, 12, 0, tzinfo=ALMATY)
@@ -38,10 +42,8 @@ def url(n: int) -> str:
 @pytest.fixture
 def make_spider(tmp_path):
     def make(**args) -> ExampleSpider:
-        crawler = get_crawler(ExampleSpider, settings_dict={"ARCHIVE_DIR": str(tmp_path / "archive"),
-                                                            "ARCHIVE_FSYNC": False, "INCREMENTAL_MAX_PAGES": 5,
-                                                            "BACKFILL_MAX_PAGES": 50})
-        crawler.stats.open_spider()
+        crawler = project_crawler(ExampleSpider, ARCHIVE_DIR=str(tmp_path / "archive"), INCREMENTAL_MAX_PAGES=5,
+                                  BACKFILL_MAX_PAGES=50)
         return ExampleSpider.from_crawler(crawler, **args)
 
     return make
@@ -196,7 +198,7 @@ def test_incremental_page_cap_is_counted_and_keeps_the_watermark(make_spider):
     follow(spider, entries)
     assert not spider.keep_paging(entries, "ru", 5)
     assert stat(spider, "newscrawl/listings/page_cap_reached") == 1
-    assert spider.next_watermark("ru") is None
+    assert spider.walk.next_watermark("ru") is None
 
 
 def test_first_crawl_stopping_at_the_page_cap_sets_the_watermark(make_spider):
@@ -205,7 +207,7 @@ def test_first_crawl_stopping_at_the_page_cap_sets_the_watermark(make_spider):
     follow(spider, entries)
     assert not spider.keep_paging(entries, "ru", 5)
     assert stat(spider, "newscrawl/listings/page_cap_reached") == 0
-    assert spider.next_watermark("ru") == NOW
+    assert spider.walk.next_watermark("ru") == NOW
 
 
 def test_backfill_walks_until_a_page_reaches_before_since(make_spider):
@@ -214,10 +216,10 @@ def test_backfill_walks_until_a_page_reaches_before_since(make_spider):
     assert spider.keep_paging(in_range, "ru", 1)
     reaching_back = page(3, 4, newest=datetime(2025, 8, 14, 0, 5, tzinfo=ALMATY))
     assert not spider.keep_paging(reaching_back, "ru", 2)
-    assert not spider.in_range(reaching_back[1][1]) and spider.before_since(reaching_back[1][1])
+    assert not spider.walk.in_range(reaching_back[1][1]) and spider.walk.before_since(reaching_back[1][1])
     after_until = page(5, newest=datetime(2025, 8, 16, 0, 30, tzinfo=ALMATY))
-    assert not spider.in_range(after_until[0][1]) and spider.keep_paging(after_until, "ru", 1)
-    assert spider.in_range(date(2025, 8, 15)) and spider.before_since(date(2025, 8, 13))
+    assert not spider.walk.in_range(after_until[0][1]) and spider.keep_paging(after_until, "ru", 1)
+    assert spider.walk.in_range(date(2025, 8, 15)) and spider.walk.before_since(date(2025, 8, 13))
 
 
 def test_backfill_follows_only_entries_in_range(make_spider):
@@ -239,7 +241,7 @@ def test_watermark_is_the_newest_listed_time_of_a_finished_crawl(make_spider):
     assert spider.archive.index.get_state("example", "newest/ru") is None
     spider._remember_progress(spider, "finished")
     assert spider.archive.index.get_state("example", "newest/ru") == NOW.isoformat()
-    assert make_spider().watermark("ru") == NOW
+    assert make_spider().walk.watermark("ru") == NOW
 
 
 def fail(spider: NewsSpider, n: int, status: int, listed: datetime) -> None:
@@ -254,9 +256,9 @@ def test_failed_articles_are_counted_and_one_that_may_work_later_holds_the_water
     spider = make_spider()
     follow(spider, page(1, 2, 3, newest=NOW))
     fail(spider, 1, 404, NOW)
-    assert spider.next_watermark("ru") == NOW  # gone for good: no reason to look again
+    assert spider.walk.next_watermark("ru") == NOW  # gone for good: no reason to look again
     fail(spider, 2, 503, NOW - timedelta(minutes=10))
-    assert spider.next_watermark("ru") == NOW - timedelta(minutes=10, seconds=1)
+    assert spider.walk.next_watermark("ru") == NOW - timedelta(minutes=10, seconds=1)
     assert stat(spider, "newscrawl/failed/articles") == 2
     assert stat(spider, "newscrawl/failed/http_404") == 1 and stat(spider, "newscrawl/failed/http_503") == 1
 
@@ -264,16 +266,16 @@ def test_failed_articles_are_counted_and_one_that_may_work_later_holds_the_water
 def test_watermark_ignores_listed_times_far_in_the_future(make_spider):
     spider = make_spider()
     follow(spider, [(url(1), datetime.now(ALMATY) + timedelta(days=30)), (url(2), NOW)])
-    assert spider.next_watermark("ru") == NOW
+    assert spider.walk.next_watermark("ru") == NOW
 
 
 def test_backfill_of_a_past_range_leaves_the_watermark_alone(make_spider):
     spider = make_spider(since="2025-08-14", until="2025-08-15")
     follow(spider, page(1, newest=datetime(2025, 8, 15, 10, 0, tzinfo=ALMATY)))
-    assert spider.next_watermark("ru") is None
+    assert spider.walk.next_watermark("ru") is None
     up_to_now = make_spider(since="2025-08-14")
     follow(up_to_now, page(2, newest=NOW))
-    assert up_to_now.next_watermark("ru") == NOW
+    assert up_to_now.walk.next_watermark("ru") == NOW
 
 
 # -- dates of pages that state none
@@ -283,50 +285,50 @@ UNDATED = """<html><head><title>Новость</title></head><body><h1>В рег
 <aside><span class="date">12:00, 01 Январь 2020</span></aside></body></html>"""
 
 
-class DatedUrlSpider(ExampleSpider):
-    """A spider whose article URLs end with their publication time (``…-t202508151402``)."""
+class DatedUrls(Kazinform):
+    """An outlet whose article URLs end with their publication time (``…-t202508151402``)."""
 
     def published_in_url(self, url: str) -> datetime | None:
         stamp = url.rpartition("-t")[2]
         return datetime.strptime(stamp, "%Y%m%d%H%M").replace(tzinfo=ALMATY) if stamp.isdigit() else None
 
 
-def undated_article(spider: NewsSpider, page_url: str, listed: datetime | None, redirected_from: str | None = None):
-    meta = {"newscrawl_listed": listed, **({"redirect_urls": [redirected_from]} if redirected_from else {})}
-    response = HtmlResponse(page_url, body=UNDATED.encode(), encoding="utf-8", request=Request(page_url, meta=meta))
-    return spider.article_from_fields(response, "ru", parse_page(UNDATED, page_url, "kazinform"))
+class DatedUrlSpider(ExampleSpider):
+    outlet = DatedUrls(**{f.name: getattr(OUTLET, f.name) for f in fields(OUTLET)})
+
+
+def undated_article(spider: NewsSpider, page_url: str, listed: datetime | None, redirected_from: str | None = None,
+                    html: str = UNDATED):
+    redirects = (redirected_from,) if redirected_from else ()
+    return spider.reader.read(FetchedPage(page_url, html.encode(), listed=listed, redirects=redirects, edition="ru"))
 
 
 def test_a_page_without_a_date_takes_the_listing_time_before_date_like_texts(make_spider):
     article = undated_article(make_spider(), url(1), NOW)
     assert (article.published, article.published_source) == (NOW, "listing")
-    assert undated_article(make_spider(), url(1), None).published is None  # left to the date pipeline
+    assert undated_article(make_spider(), url(1), None).published_source == "visible"  # the date-like text
 
 
 def test_a_time_in_the_url_comes_before_the_listing_time(tmp_path):
-    crawler = get_crawler(DatedUrlSpider, settings_dict={"ARCHIVE_DIR": str(tmp_path / "archive"),
-                                                         "ARCHIVE_FSYNC": False})
-    spider = DatedUrlSpider.from_crawler(crawler)
+    spider = DatedUrlSpider.from_crawler(project_crawler(DatedUrlSpider, ARCHIVE_DIR=str(tmp_path / "archive")))
     article = undated_article(spider, "https://www.inform.kz/ru/zavod-t202508141030", NOW)
     assert (article.published, article.published_source) == (datetime(2025, 8, 14, 10, 30, tzinfo=ALMATY), "url")
     moved = undated_article(spider, url(1), NOW, redirected_from="https://www.inform.kz/ru/zavod-t202508141030")
     assert moved.published_source == "url"
 
 
-def test_a_page_that_states_its_date_keeps_it_for_the_date_pipeline(make_spider):
+def test_a_page_that_states_its_date_keeps_it_before_the_listing_time(make_spider):
     stated = '<meta property="article:published_time" content="2025-08-15T10:00:00+05:00">'
     html = UNDATED.replace("<head>", f"<head>{stated}")
-    response = HtmlResponse(url(1), body=html.encode(), encoding="utf-8",
-                            request=Request(url(1), meta={"newscrawl_listed": NOW}))
-    article = make_spider().article_from_fields(response, "ru", parse_page(html, url(1), "kazinform"))
-    assert article.published is None and article.date_candidates
+    article = undated_article(make_spider(), url(1), NOW, html=html)
+    assert article.published == datetime(2025, 8, 15, 10, 0, tzinfo=ALMATY)
+    assert article.published_source.startswith("meta")
 
 
 def test_the_page_heading_taken_into_the_body_is_dropped(make_spider):
-    fields = parse_page(UNDATED, url(1), "kazinform")
-    fields = {**fields, "body": f"{fields['title']}\n{fields['body']}"}
-    response = HtmlResponse(url(1), body=UNDATED.encode(), encoding="utf-8", request=Request(url(1)))
-    article = make_spider().article_from_fields(response, "ru", fields)
+    page_fields = parse_page(UNDATED, url(1), OUTLET)
+    page_fields.body = f"{page_fields.title}\n{page_fields.body}"
+    article = make_spider().reader.article(FetchedPage(url(1), UNDATED.encode()), page_fields)
     assert article.body.startswith("АСТАНА. KAZINFORM")
 
 
@@ -389,9 +391,8 @@ def test_link_text_share_tells_a_listing_from_an_article():
 
 def test_is_listing_trusts_a_recognised_article_layout(make_spider):
     spider = make_spider()
-    response = HtmlResponse("https://www.inform.kz/ru/ekonomika-0e0e04", body=LISTING_PAGE.encode(),
-                            encoding="utf-8")
-    fields = parse_page(LISTING_PAGE, response.url, "kazinform")
-    assert fields["layout"] is None and fields["link_share"] > 0.9
-    assert spider.is_listing(response, fields)
-    assert not spider.is_listing(response, {**fields, "layout": "2023"})
+    page_fields = parse_page(LISTING_PAGE, "https://www.inform.kz/ru/ekonomika-0e0e04", OUTLET)
+    assert page_fields.layout is None and page_fields.link_share > 0.9
+    assert spider.reader.is_listing(page_fields)
+    page_fields.layout = "2023"
+    assert not spider.reader.is_listing(page_fields)

@@ -13,8 +13,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newscrawl.items import Article
-from newscrawl.outlets.totalkz import TotalkzSpider
-from newscrawl.spiders.paging import Listed, PageSearch
+from newscrawl.outlets.base import Listed
+from newscrawl.spiders.paging import PageSearch
+from newscrawl.spiders.totalkz import TotalkzSpider
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NEWEST = date(2019, 10, 20)
@@ -105,7 +106,7 @@ def test_incremental_walk_stops_at_articles_older_than_the_last_crawl(spider):
 
 
 def test_incremental_walk_is_bounded(spider):
-    assert not spider.keep_paging([card(1, 20)], "ru", spider.max_incremental_pages)
+    assert not spider.keep_paging([card(1, 20)], "ru", spider.walk.max_incremental_pages)
 
 
 def test_backfill_walks_until_the_cards_are_older_than_since(tmp_path):

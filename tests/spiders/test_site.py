@@ -2,11 +2,13 @@ from datetime import date
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
-from scrapy.utils.test import get_crawler
+from support import project_crawler
 
+from newscrawl.extract.feeds import feed_links
 from newscrawl.items import Article
 from newscrawl.spiders.base import SpiderArgumentError
-from newscrawl.spiders.site import NewsSitemap, SiteSpider, feed_links
+from newscrawl.spiders.site import SiteSpider
+from newscrawl.spiders.sitemaps import NewsSitemap
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
@@ -25,8 +27,7 @@ INDEX = b"""<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://ww
 
 
 def make_spider(tmp_path, **kwargs):
-    crawler = get_crawler(SiteSpider, settings_dict={"ARCHIVE_DIR": str(tmp_path / "archive")})
-    crawler.stats.open_spider()
+    crawler = project_crawler(SiteSpider, ARCHIVE_DIR=str(tmp_path / "archive"))
     spider = SiteSpider.from_crawler(crawler, **kwargs)
     return spider, crawler
 

@@ -30,16 +30,16 @@ def test_trafilatura_reads_the_shared_tree_as_it_reads_the_page():
 
 def test_the_body_of_a_page_in_no_known_layout_comes_from_trafilatura_after_every_other_field():
     fields = parse_page(page(DATED_HEAD), "https://example.org/ru/news/zavod", None)
-    assert fields["title"] == "Завод открыли в регионе"
-    assert fields["body"] == "\n".join(STORY) and fields["sources"]["body"] == "trafilatura"
-    assert fields["date_candidates"] == [("meta:article:published_time", "2025-08-15T10:05:00+05:00")]
-    assert fields["link_share"] == 0.0
+    assert fields.title == "Завод открыли в регионе"
+    assert fields.body == "\n".join(STORY) and fields.sources["body"] == "trafilatura"
+    assert fields.date_candidates == [("meta:article:published_time", "2025-08-15T10:05:00+05:00")]
+    assert fields.link_share == 0.0
 
 
 def test_date_like_texts_are_looked_for_only_when_no_machine_date_reads():
-    assert parse_page(page(DATED_HEAD), "https://example.org/ru/news/zavod", None)["visible_dates"] == []
+    assert parse_page(page(DATED_HEAD), "https://example.org/ru/news/zavod", None).visible_dates == []
     undated = parse_page(page(), "https://example.org/ru/news/zavod", None)
-    assert undated["date_candidates"] == [] and undated["visible_dates"] == ["10:05, 15 Август 2025"]
+    assert undated.date_candidates == [] and undated.visible_dates == ["10:05, 15 Август 2025"]
     garbled = parse_page(page('<meta property="article:published_time" content="soon">'),
                          "https://example.org/ru/news/zavod", None)
-    assert garbled["visible_dates"] == ["10:05, 15 Август 2025"]
+    assert garbled.visible_dates == ["10:05, 15 Август 2025"]

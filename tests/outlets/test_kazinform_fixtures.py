@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "kazinform" / "articles"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kazinform" / "articles"
 ALMATY = ZoneInfo("Asia/Almaty")
 
 MARKER_START = "<!-- Hand-written fixture in the structure of "

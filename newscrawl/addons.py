@@ -1,4 +1,6 @@
-"""JavaScript pages through Splash (scrapy-splash), switched on by ``SPLASH_URL``.
+"""Scrapy add-ons of newscrawl: components wired only when their setting asks for them.
+
+JavaScript pages through Splash (scrapy-splash), switched on by ``SPLASH_URL``.
 
 ``SplashAddon`` (listed in ``ADDONS``) wires scrapy-splash exactly as its README prescribes, but only
 when ``SPLASH_URL`` is set (in the settings, with ``-s SPLASH_URL=…`` or in the environment):
@@ -16,19 +18,14 @@ subclassed in :mod:`newscrawl.middlewares.splash`, which fits them to current Sc
 ones fail under it); the other components are scrapy-splash's own. scrapy-splash also imports a
 function Scrapy no longer has; :func:`ensure_scrapy_splash_importable` puts it back first.
 
-Spiders ask for a rendered page with :func:`page_request`: a ``SplashRequest`` to the ``render.html``
-endpoint when Splash is on, a plain ``Request`` otherwise. A Splash request is a POST of its JSON
-arguments to ``SPLASH_URL/render.html``; its body is ``json.dumps(args, sort_keys=True)``, so replay
-from a WARC finds it again by method, URL and body digest like any other POST.
+Spiders ask for a rendered page with ``newscrawl.spiders.api.page_request``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Request
 from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -47,11 +44,6 @@ SPIDER_MIDDLEWARES: dict[str, int] = {
 REQUEST_FINGERPRINTER_CLASS = "scrapy_splash.SplashRequestFingerprinter"
 #: the Splash endpoint that returns the rendered HTML of a page
 RENDER_ENDPOINT = "render.html"
-
-
-def splash_enabled(settings: BaseSettings) -> bool:
-    """Whether requests that need rendering go through Splash."""
-    return bool(settings.get("SPLASH_URL"))
 
 
 def ensure_scrapy_splash_importable() -> None:
@@ -79,22 +71,10 @@ class SplashAddon:
     """A Scrapy add-on: the scrapy-splash settings, applied only when ``SPLASH_URL`` is set."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not splash_enabled(settings):
+        if not settings.get("SPLASH_URL"):
             raise NotConfigured  # silently off: no Splash server configured
         ensure_scrapy_splash_importable()
         _merge_components(settings, "DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES)
         _merge_components(settings, "SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES)
         settings.set("REQUEST_FINGERPRINTER_CLASS", REQUEST_FINGERPRINTER_CLASS, priority="addon")
         logger.info("JavaScript pages are rendered by Splash at %s", settings.get("SPLASH_URL"))
-
-
-def page_request(url: str, settings: BaseSettings, *, render: bool = True, **kwargs: Any) -> Request:
-    """A request for a page: rendered by Splash (``render.html``) when ``render`` is asked and Splash
-    is on, a plain request otherwise. ``kwargs`` are those of ``scrapy.Request``."""
-    if not (render and splash_enabled(settings)):
-        return Request(url, **kwargs)
-    ensure_scrapy_splash_importable()
-    from scrapy_splash import SplashRequest
-
-    args = {"wait": settings.getfloat("SPLASH_WAIT", 2.0)}
-    return SplashRequest(url, endpoint=RENDER_ENDPOINT, args=args, **kwargs)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import FIXTURES
 
 from newscrawl.archive import Archive
 from newscrawl.archive.index import ArchiveIndex, IndexEntry
@@ -33,7 +34,7 @@ from newscrawl.dedupe.neardup import (
 )
 from newscrawl.items import Article
 
-CASES = json.loads((Path(__file__).resolve().parent / "fixtures" / "reprints" / "cases.json")
+CASES = json.loads((FIXTURES / "reprints" / "cases.json")
                    .read_text(encoding="utf-8"))["cases"]
 CASE = {case["name"]: case for case in CASES}
 

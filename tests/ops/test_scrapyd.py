@@ -30,8 +30,9 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 from support import FIXTURES, ROOT, SitePage, write_site_warc
 
-from newscrawl.archive import Archive, article_keys
+from newscrawl.archive import Archive
 from newscrawl.ops.scrapyd import ScrapydClient, ScrapydError, ScrapydJobs, ScrapydUnavailable
+from newscrawl.outlets import article_keys
 
 ARTICLES = FIXTURES / "kazinform" / "articles"
 USER = "newscrawl"

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 from scrapy import Spider
-from scrapy.utils.test import get_crawler
 from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
-from support import FIXTURES, SitePage, run_crawl, write_site_warc
+from support import FIXTURES, SitePage, project_crawler, run_crawl, write_site_warc
 
 from newscrawl.extensions.report import CrawlReport
 from newscrawl.ops.monitors import HealthMonitorSuite
@@ -121,11 +120,11 @@ class KazinformLike(Spider):
 
 def close_crawl(tmp_path: Path, stats: dict, **settings) -> tuple[dict, object]:
     """Run the health suite as Spidermon does when a crawl closes, then write the crawl report."""
-    crawler = get_crawler(KazinformLike, settings_dict={"CRAWL_REPORT": str(tmp_path / "report.json"),
-                                                        "REPORTS_DIR": str(tmp_path / "reports"), **settings})
+    crawler = project_crawler(KazinformLike, CRAWL_REPORT=str(tmp_path / "report.json"),
+                              REPORTS_DIR=str(tmp_path / "reports"), **settings)
     spider = KazinformLike()
     spider._set_crawler(crawler)
-    report = CrawlReport.from_crawler(crawler)
+    report = crawler.get_extension(CrawlReport)
     crawler.stats.set_stats(dict(stats))
     suite = HealthMonitorSuite(crawler=crawler)
     result = SpiderMonitorRunner(spider=spider).run(suite, stats=crawler.stats.get_stats(), crawler=crawler,
@@ -255,7 +254,9 @@ def test_layout_change_shows_as_failing_field_coverage_with_an_alert(crawls):
     health = run.report["health"]
     assert health["status"] == "failed"
     coverage = next(c for c in health["checks"] if c["name"] == "field_coverage")
-    assert coverage["status"] == "failed" and coverage["value"]["published"] == 0.0
+    # pages in the unknown layout state no date where the spider looks: only some are dated, by the
+    # page-level rules (htmldate) that come last
+    assert coverage["status"] == "failed" and coverage["value"]["published"] < 0.9
     assert "HEALTH ALERT: kazinform" in run.log
     assert len(crawls["posted"]) == 1
     assert "field_coverage" in crawls["posted"][0]["json"]["failed"]

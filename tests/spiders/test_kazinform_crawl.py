@@ -36,9 +36,10 @@ from outlets.kazinform_site import (
 )
 from support import CrawlRun, SitePage, run_crawl
 
-from newscrawl.archive import Archive, article_keys
+from newscrawl.archive import Archive
 from newscrawl.archive.index import ArchiveIndex
 from newscrawl.archive.records import read_record, url_hash
+from newscrawl.outlets import article_keys
 
 FEED_RU = "https://www.inform.kz/rss/p_ru.xml"
 FEED_RU_OLD = "https://www.inform.kz/rss/rus.xml"
@@ -130,7 +131,7 @@ def test_discovery_walks_the_listing_pages_and_stops_beyond_the_end(discovery):
     walked = listing_requests(run)
     assert [u for u in walked if "/lenta/" in u] == [all_news_url(n) for n in (1, 2, 3, 4)]
     assert sorted(u for u in walked if "/lenta/" not in u) == [FEED_RU, FEED_RU_OLD]
-    assert "all-news listing ru ends at page 3" in run.log
+    assert "listing ru ends at page 3" in run.log
     assert run.stat("newscrawl/listings/feeds") == 1 and run.stat("newscrawl/listings/pages") == 4
     assert run.stat("newscrawl/failed/listings") == 1  # the old feed address answers 404
 

@@ -17,11 +17,11 @@ from support import FIXTURES, SitePage, run_crawl, write_site_warc
 
 import newscrawl.settings
 from newscrawl.extract.html import is_unrendered_app
-from newscrawl.outlets.mfakz import MfakzSpider
-from newscrawl.splash import page_request
+from newscrawl.spiders.api import page_request
+from newscrawl.spiders.mfakz import MfakzSpider
 
 PAGES = FIXTURES / "mfakz" / "pages"
-RENDERED = (PAGES / "rendered_article.html").read_bytes()
+RENDERED = (PAGES.parent / "articles" / "rendered_article.html").read_bytes()
 SHELL = (PAGES / "spa_shell.html").read_bytes()
 #: an MFA page known by its slug: not fetchable through the API by id, so read as a (rendered) page
 SLUG_URL = "https://www.gov.kz/memleket/entities/mfa/press/news/details/konsultacii-po-konsulskim-voprosam?lang=ru"

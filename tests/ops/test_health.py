@@ -6,6 +6,7 @@ import json
 
 import pytest
 from scrapy.settings import Settings
+from support import project_settings as settings_for_tests
 
 from newscrawl import settings as project_settings
 from newscrawl.ops.health import (
@@ -123,7 +124,7 @@ def test_minimum_is_learned_from_earlier_finished_reports_of_the_same_kind_and_e
     write_report(folder, "20250815T000000Z", 0, reason="shutdown")  # not finished: not learned from
     write_report(folder, "20250816T000000Z", 2, urls=["https://www.inform.kz/ru/x"])  # another kind
     write_report(folder, "20250817T000000Z", 3, editions=["en"])  # other editions
-    settings = Settings({"REPORTS_DIR": str(tmp_path / "reports")})
+    settings = Settings(settings_for_tests(REPORTS_DIR=str(tmp_path / "reports")))
     key = baseline_key({"editions": ["ru", "kz", "qz", "en"], "urls": [], "since": None})
     assert key == "incremental en,kz,qz,ru"
     policy = policy_from_settings(settings, "kazinform", key)
@@ -135,7 +136,7 @@ def test_crawls_of_given_pages_learn_no_minimum(tmp_path):
     folder = tmp_path / "reports" / "kazinform"
     for i in range(5):
         write_report(folder, f"2025081{i}T000000Z", 40, urls=["https://www.inform.kz/ru/x"])
-    settings = Settings({"REPORTS_DIR": str(tmp_path / "reports")})
+    settings = Settings(settings_for_tests(REPORTS_DIR=str(tmp_path / "reports")))
     key = baseline_key({"editions": ["en", "kz", "qz", "ru"], "urls": ["https://www.inform.kz/ru/x"]})
     assert policy_from_settings(settings, "kazinform", key).min_items is None
 
