@@ -18,15 +18,14 @@ import argparse
 import json
 import logging
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from newscrawl.archive import Archive
-from newscrawl.archive.records import parse_record_name, read_record
+from newscrawl.archive.records import read_record
+from newscrawl.archiving import Archiver
 
 logger = logging.getLogger("newscrawl")
 
@@ -49,11 +48,11 @@ def _project_setting(name: str) -> Any:
         return None
 
 
-def open_archive(path: str | None) -> Archive:
+def open_archive(path: str | None) -> Archiver:
     """The archive at ``path`` (default: the project's), its index reconciled with the folder."""
-    archive = Archive(path or default_archive_dir())
-    archive.reconcile()
-    return archive
+    archiver = Archiver.open(path or default_archive_dir())
+    archiver.archive.reconcile()
+    return archiver
 
 
 # -- commands
@@ -92,39 +91,23 @@ def cmd_archive_read(args: argparse.Namespace) -> int:
 
 
 def cmd_archive_import(args: argparse.Namespace) -> int:
-    archive = open_archive(args.archive)
     source = Path(args.dir)
     if not source.is_dir():
         raise SystemExit(f"newscrawl archive import: {source} is not a folder")
-    taken = archive.folder.scan()
-    copied, same, clashes = 0, 0, []
-    for entry in sorted(source.iterdir()):
-        parsed = parse_record_name(entry.name)
-        if not parsed or not entry.is_file():
-            continue
-        number = parsed[0]
-        if number in taken:
-            existing = archive.folder.path(taken[number])
-            if taken[number] == entry.name and existing.read_bytes() == entry.read_bytes():
-                same += 1
-            else:
-                clashes.append(f"{entry.name} (number taken by {taken[number]})")
-            continue
-        tmp = archive.root / f".tmp-import-{entry.name}"
-        shutil.copyfile(entry, tmp)
-        os.replace(tmp, archive.folder.path(entry.name))
-        taken[number] = entry.name
-        copied += 1
+    archive = open_archive(args.archive).archive
+    imported = archive.import_records(sorted(p for p in source.iterdir() if p.is_file()))
     report = archive.reconcile()
-    _print_json({"copied": copied, "already_present": same, "clashes": clashes,
-                 "indexed": len(report.imported), "records": report.records})
+    clashes = [f"{name} (number taken by {holder})" for name, holder in imported.clashes]
+    _print_json({"copied": len(imported.copied), "already_present": len(imported.already_present),
+                 "clashes": clashes, "indexed": len(report.imported), "records": report.records})
     for clash in clashes:
-        logger.error("not imported, its number is taken and records are never renamed: %s", clash)
+        logger.error("not imported, its number is taken and records are never renamed: %s (import a corpus before "
+                     "the first crawl, or into a fresh folder)", clash)
     return 1 if clashes else 0
 
 
 def cmd_archive_reindex(args: argparse.Namespace) -> int:
-    archive = Archive(args.archive or default_archive_dir())
+    archive = Archiver.open(args.archive or default_archive_dir()).archive
     archive.index.remove(list(archive.index.names()))
     report = archive.reconcile()
     _print_json({"records": report.records, "indexed": len(report.imported), "unreadable": report.unreadable})
@@ -142,8 +125,8 @@ def cmd_archive_rebuild(args: argparse.Namespace) -> int:
     raw = args.raw or default_raw_dir()
     if not raw:
         raise SystemExit("newscrawl archive rebuild: give --raw DIR (or set RAW_ARCHIVE_DIR)")
-    archive = open_archive(args.archive)
-    report = rebuild(archive, raw, rewrite=args.rewrite, timezone_name=args.timezone, processes=args.processes,
+    archiver = open_archive(args.archive)
+    report = rebuild(archiver, raw, rewrite=args.rewrite, timezone_name=args.timezone, processes=args.processes,
                      timeout=args.timeout)
     result = report.to_json()
     if not args.list:
@@ -153,7 +136,7 @@ def cmd_archive_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_archive_stats(args: argparse.Namespace) -> int:
-    stats = open_archive(args.archive).stats()
+    stats = open_archive(args.archive).archive.stats()
     if args.json:
         _print_json(stats)
         return 0

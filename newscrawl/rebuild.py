@@ -9,9 +9,9 @@ article request of a crawl; the newest fetch of a URL wins):
 2. an article the archive lacks (by URL keys, then by body fingerprint) is added as a new record,
    exactly as a crawl would add it;
 3. with ``rewrite``, an article the archive already holds as a record newscrawl wrote is rendered
-   again and replaces that record atomically (temporary file, flushed, renamed over it), keeping its
-   number, hash, name and layout; legacy records (the user's own) are never rewritten. Without
-   ``rewrite`` existing records are left alone.
+   again and replaces that record atomically (``Archiver.rewrite``: number, hash, name and layout
+   kept, index entry and signature made afresh); legacy records (the user's own) are never
+   rewritten. Without ``rewrite`` existing records are left alone.
 
 What only a crawl knows of a page (the time a listing gave it, the dates an API gave) is not in
 the raw archive: to re-run whole spiders over it, crawl with ``-s REPLAY=DIR``.
@@ -19,24 +19,18 @@ the raw archive: to re-run whole spiders over it, crawl with ``-s REPLAY=DIR``.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
-from newscrawl.archive import Archive
-from newscrawl.archive.index import IndexEntry
-from newscrawl.archive.records import render_article
-from newscrawl.archive.store import TEMP_PREFIX
+from newscrawl.archiving import Archiver
 from newscrawl.dedupe.fingerprints import body_fingerprints
 from newscrawl.extract.fields import PageFields
 from newscrawl.items import Article
-from newscrawl.outlets import article_keys, get_outlet
+from newscrawl.outlets import article_keys
 from newscrawl.reading import FetchedPage, PageReader, Skip, outlet_of
 from newscrawl.spiders.workers import extract_in_worker, resolve_processes
 from newscrawl.warc import StoredResponse, WarcLookup
@@ -81,43 +75,6 @@ def fetched_page(stored: StoredResponse) -> FetchedPage:
     return FetchedPage(url=stored.url, body=stored.body, content_type=content_type(stored))
 
 
-def rewrite_record(archive: Archive, number: int, article: Article) -> str | None:
-    """Render an article again over record ``number`` (same name, hash and layout), atomically;
-    returns the name when the text changed, None when it did not or the record is legacy."""
-    entry = archive.index.entry(number)
-    if entry is None or entry.legacy:
-        return None
-    path = archive.folder.path(entry.name)
-    layout = entry.layout if (entry.layout != "dated" or article.published) else "markdown"
-    if layout != entry.layout:
-        return None  # a dated record cannot lose its date
-    outlet = get_outlet(article.outlet)
-    text = render_article(layout, title=article.title, published=article.published, author=article.author,
-                          url=entry.url, outlet_name=outlet.short_name if outlet else article.outlet,
-                          paragraphs=article.paragraphs)
-    if path.read_text(encoding="utf-8") == text:
-        return None
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".part", dir=archive.root)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-    fresh = IndexEntry(number=number, name=entry.name, hash=entry.hash, layout=layout, outlet=article.outlet,
-                       edition=article.edition, language=article.language, url=entry.url,
-                       canonical_url=article.canonical_url, title=article.title,
-                       published=article.published.isoformat() if article.published else None,
-                       fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
-    archive.index.add(fresh, article_keys(entry.url, article.canonical_url) | article_keys(article.url),
-                      body_fingerprints(article.title, article.body))
-    return entry.name
-
-
 def _extract(stored: StoredResponse, timezone_name: str, timeout: float) -> PageFields | Skip:
     """The fields of a stored page (in a worker process), or why it has none."""
     outlet = outlet_of(stored.url, timezone_name)
@@ -130,9 +87,9 @@ def _extract(stored: StoredResponse, timezone_name: str, timeout: float) -> Page
                              outlet.language_of(outlet.edition_of(stored.url)))
 
 
-def rebuild(archive: Archive, raw: str | os.PathLike[str], *, rewrite: bool = False, timezone_name: str = "UTC",
+def rebuild(archiver: Archiver, raw: str | os.PathLike[str], *, rewrite: bool = False, timezone_name: str = "UTC",
             processes: int = -1, timeout: float = 60.0) -> RebuildReport:
-    """Re-extract the raw archive's articles into ``archive`` (see the module's description)."""
+    """Re-extract the raw archive's articles into the archive (see the module's description)."""
     report = RebuildReport()
     pages = list(stored_articles(raw))
     report.responses = len(pages)
@@ -148,23 +105,23 @@ def rebuild(archive: Archive, raw: str | os.PathLike[str], *, rewrite: bool = Fa
                 report.skip(article.reason)
                 continue
             report.articles += 1
-            apply_article(archive, article, report, rewrite=rewrite)
+            apply_article(archiver, article, report, rewrite=rewrite)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return report
 
 
-def apply_article(archive: Archive, article: Article, report: RebuildReport, *, rewrite: bool) -> None:
+def apply_article(archiver: Archiver, article: Article, report: RebuildReport, *, rewrite: bool) -> None:
     """Add a re-extracted article, or rewrite (or leave) the record that holds it."""
-    number = archive.index.find_url(article_keys(article.url, article.canonical_url))
+    number = archiver.index.find_url(article_keys(article.url, article.canonical_url))
     if number is None:
-        if archive.index.find_fingerprint(body_fingerprints(article.title, article.body)) is not None:
+        if archiver.index.find_fingerprint(body_fingerprints(article.title, article.body)) is not None:
             report.duplicates += 1
             return
-        report.added.append(archive.add(article).name)
+        report.added.append(archiver.add(article).name)
     elif rewrite:
-        name = rewrite_record(archive, number, article)
+        name = archiver.rewrite(number, article)
         if name:
             report.rewritten.append(name)
         else:

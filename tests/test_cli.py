@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from support import FIXTURES
 
-from newscrawl.archive import Archive
 from newscrawl.archive.records import url_hash
+from newscrawl.archiving import Archiver
 from newscrawl.cli import main
 from newscrawl.items import Article
 
@@ -102,7 +102,7 @@ def test_archive_read_gives_the_five_seeds_as_the_format_table_says(capsys, shar
 
 
 def test_archive_read_of_a_record_newscrawl_wrote(capsys, tmp_path):
-    entry = Archive(tmp_path).add(article(15))
+    entry = Archiver.open(tmp_path).add(article(15))
     status, (record,) = run(capsys, "archive", "read", str(tmp_path / entry.name))
     assert status == 0 and record == {
         "layout": "markdown", "number": 0, "hash": url_hash(article(15).url), "title": "Новость номер 15",
@@ -113,7 +113,7 @@ def test_archive_read_of_a_record_newscrawl_wrote(capsys, tmp_path):
 # -- archive import
 def test_archive_import_copies_records_keeping_their_names_and_refuses_clashing_numbers(capsys, tmp_path):
     target = tmp_path / "archive"
-    Archive(target).add(article(1))  # 000_…
+    Archiver.open(target).add(article(1))  # 000_…
     source = tmp_path / "corpus"
     source.mkdir()
     (source / "000_00000000000000aa.txt").write_text(" date 2020-01-02 Clashes with record 000\n\nIts body.",
@@ -129,7 +129,7 @@ def test_archive_import_copies_records_keeping_their_names_and_refuses_clashing_
     assert sorted(p.name for p in target.glob("*.txt")) == [f"000_{url_hash(article(1).url)}.txt",
                                                            "007_00000000000000bb.txt"]
     assert (target / "007_00000000000000bb.txt").read_bytes() == (source / "007_00000000000000bb.txt").read_bytes()
-    assert Archive(target).add(article(2)).name.startswith("008_")  # numbering goes on after the import
+    assert Archiver.open(target).add(article(2)).name.startswith("008_")  # numbering goes on after the import
 
 
 def test_archive_import_of_the_seeds_twice_copies_them_once(capsys, tmp_path, shared):
@@ -148,7 +148,7 @@ def test_archive_import_of_a_missing_folder_is_an_error(capsys, tmp_path):
 
 # -- archive reindex and stats
 def test_archive_reindex_rebuilds_the_index_from_the_records(capsys, tmp_path):
-    archive = Archive(tmp_path)
+    archive = Archiver.open(tmp_path)
     first, second = archive.add(article(1)), archive.add(article(2, language="kk", outlet="kazinform"))
     archive.close()
     shutil.rmtree(tmp_path / ".newscrawl")
@@ -156,14 +156,14 @@ def test_archive_reindex_rebuilds_the_index_from_the_records(capsys, tmp_path):
                                                        encoding="utf-8")
     status, (report,) = run(capsys, "archive", "reindex", "--archive", str(tmp_path))
     assert status == 0 and report == {"records": 3, "indexed": 3, "unreadable": []}
-    rebuilt = Archive(tmp_path)
+    rebuilt = Archiver.open(tmp_path)
     assert rebuilt.index.find_url({f"inform.kz/ru/novost-1-{0xc00001:06x}"}) == first.number
     assert sorted(rebuilt.index.names()) == [first.number, second.number, 42]
     assert rebuilt.add(article(3)).number == 43
 
 
 def test_archive_stats_counts_records_per_outlet_language_and_month(capsys, tmp_path):
-    archive = Archive(tmp_path)
+    archive = Archiver.open(tmp_path)
     archive.add(article(1))
     archive.add(article(2))
     archive.add(article(3, url="https://qz.inform.kz/news/astanada-jana-mektep-a0f3d5/", edition="qz",

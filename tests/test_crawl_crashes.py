@@ -14,8 +14,8 @@ from faultsite import FaultSite
 from support import ROOT, crawl_command, crawl_env, crawl_result
 from test_crawl_faults import archived, assert_archive_is_the_truth, assert_text_matches
 
-from newscrawl.archive import Archive
 from newscrawl.archive.records import RECORD_NAME
+from newscrawl.archiving import Archiver
 
 KILLS = 10
 SETTINGS = {"EXTRACTION_PROCESSES": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 2}
@@ -78,7 +78,7 @@ def test_crawls_killed_at_random_moments_lose_and_duplicate_nothing(tmp_path):
     counter = int((archive / ".newscrawl" / "last-number").read_text())
     assert counter >= numbers[-1]  # the next record takes a number never used before
     assert not list(archive.glob(".tmp-*")), "temporary files of killed crawls were not cleaned up"
-    index = Archive(archive).index
-    assert index.names() == Archive(archive).folder.scan()
+    index = Archiver.open(archive).index
+    assert index.names() == Archiver.open(archive).folder.scan()
     assert final.stat("newscrawl/archive/records_at_start") == len(seen)
     assert time.monotonic() - started < 300

@@ -11,8 +11,8 @@ import pytest
 from faultsite import FaultSite
 from support import CrawlRun, run_crawl
 
-from newscrawl.archive import Archive
 from newscrawl.archive.records import RECORD_NAME, read_record
+from newscrawl.archiving import Archiver
 from newscrawl.cli import main as cli_main
 from newscrawl.warc import warc_files
 
@@ -116,7 +116,7 @@ def test_record_names_never_depend_on_page_content(faulty_crawl):
 
 def test_index_agrees_with_the_folder(faulty_crawl):
     _, _, root = faulty_crawl
-    archive = Archive(root / "archive")
+    archive = Archiver.open(root / "archive")
     assert archive.index.names() == archive.folder.scan()
 
 

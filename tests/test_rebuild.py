@@ -1,5 +1,5 @@
-from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
+from newscrawl.archiving import Archiver
 from newscrawl.middlewares.rawarchive import RawArchiveWriter
 from newscrawl.rebuild import rebuild
 
@@ -28,7 +28,7 @@ def raw_archive(folder, *pages, article=True):
 def test_articles_the_archive_lacks_are_added_once(tmp_path):
     raw = raw_archive(tmp_path / "raw", (URL, page("Новость дня", PARAGRAPHS)),
                       (URL + "?utm_source=rss", page("Новость дня", PARAGRAPHS)))
-    archive = Archive(tmp_path / "archive")
+    archive = Archiver.open(tmp_path / "archive")
     report = rebuild(archive, raw, processes=0, timezone_name="Europe/Moscow")
     assert len(report.added) == 1 and report.duplicates + report.present == 1
     record = read_record(tmp_path / "archive" / report.added[0])
@@ -41,14 +41,14 @@ def test_articles_the_archive_lacks_are_added_once(tmp_path):
 def test_listing_pages_and_broken_pages_are_not_rebuilt(tmp_path):
     raw = raw_archive(tmp_path / "raw", ("https://news.example.org/lenta", page("Лента", PARAGRAPHS)), article=False)
     raw_archive(tmp_path / "raw2", (URL, page("Новость дня", PARAGRAPHS)[:400]))
-    archive = Archive(tmp_path / "archive")
+    archive = Archiver.open(tmp_path / "archive")
     assert rebuild(archive, raw, processes=0).responses == 0
     assert rebuild(archive, tmp_path / "raw2", processes=0).skipped == {"truncated_page": 1}
     assert archive.index.count() == 0
 
 
 def test_rewrite_replaces_records_in_place_keeping_number_and_hash(tmp_path):
-    archive = Archive(tmp_path / "archive")
+    archive = Archiver.open(tmp_path / "archive")
     first = rebuild(archive, raw_archive(tmp_path / "raw1", (URL, page("Новость дня", PARAGRAPHS))), processes=0)
     name = first.added[0]
     fixed = [*PARAGRAPHS, "Третий абзац, который прежний разбор страницы терял."]
@@ -68,7 +68,7 @@ def test_legacy_records_are_never_rewritten(tmp_path):
     legacy = folder / "000_0123456789abcdef.txt"
     text = f"\n# Новость дня\n\nOriginal: [news]({URL})\n\n\nСтарый текст записи пользователя.\n"
     legacy.write_text(text, encoding="utf-8")
-    archive = Archive(folder)
+    archive = Archiver.open(folder)
     archive.reconcile()
     report = rebuild(archive, raw_archive(tmp_path / "raw", (URL, page("Новость дня", PARAGRAPHS))),
                      rewrite=True, processes=0)

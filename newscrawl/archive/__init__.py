@@ -1,32 +1,67 @@
-"""The archive: a folder of records in the user's format plus newscrawl's index beside them."""
+"""The archive: a folder of records in the user's format plus newscrawl's index beside them.
+
+The archive stores what its callers hand it: a record's text and what the index holds of it (its
+URL keys, content fingerprints, reprint signature, outlet, language …) are worked out above it
+(``newscrawl.archiving``), which also tells it how to describe a record it finds in the folder
+that the index lacks (a legacy record, or one written by a crawl killed before indexing). Every write
+into the folder (new records, rewrites, imports) takes the folder's lock and its number counter.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newscrawl.archive.index import ArchiveIndex, IndexEntry
-from newscrawl.archive.records import Record, read_record, render_article, url_hash
+from newscrawl.archive.records import Record, parse_record_name, read_record
 from newscrawl.archive.store import STATE_DIR, ArchiveFolder
-from newscrawl.dedupe.fingerprints import body_fingerprints
-from newscrawl.dedupe.signatures import article_fingerprints
-from newscrawl.extract.language import detect_language
-from newscrawl.outlets import article_keys, get_outlet, outlet_for_url
-
-if TYPE_CHECKING:
-    from scrapy.settings import BaseSettings
-
-    from newscrawl.dedupe.signatures import TextKeys
-    from newscrawl.items import Article
 
 logger = logging.getLogger(__name__)
 
-WRITABLE_LAYOUTS = ("markdown", "dated")
+
+@dataclass(frozen=True)
+class StoredSignature:
+    """A record's near-duplicate signature as the index keeps it: feature count, MinHash bytes, LSH band keys."""
+
+    size: int
+    blob: bytes | None
+    band_keys: tuple[int, ...] = ()
+
+
+@dataclass
+class RecordFacts:
+    """What the index holds of a record besides its number and name (worked out by the caller)."""
+
+    layout: str
+    hash: str
+    outlet: str | None = None
+    edition: str | None = None
+    language: str | None = None
+    url: str | None = None
+    canonical_url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    fetched_at: str | None = None
+    legacy: bool = False
+    keys: frozenset[str] = frozenset()
+    fingerprints: frozenset[str] = frozenset()
+    #: None: the record is not signed (the reprint check signs it later)
+    signature: StoredSignature | None = None
+
+    def entry(self, number: int, name: str) -> IndexEntry:
+        """The index entry of the record with this number and name."""
+        return IndexEntry(number=number, name=name, hash=self.hash, layout=self.layout, outlet=self.outlet,
+                          edition=self.edition, language=self.language, url=self.url,
+                          canonical_url=self.canonical_url, title=self.title, published=self.published,
+                          fetched_at=self.fetched_at, legacy=self.legacy)
+
+
+#: how the archive learns what to index of a record it finds in the folder: ``(record, file name) -> facts``
+Describe = Callable[[Record, str], RecordFacts]
 
 
 @dataclass
@@ -40,23 +75,25 @@ class ReconcileReport:
     temp_files_removed: int = 0
 
 
+@dataclass
+class ImportReport:
+    """What copying a folder of records into the archive did."""
+
+    copied: list[str] = field(default_factory=list)
+    already_present: list[str] = field(default_factory=list)
+    #: records not copied because their number is taken by another record: ``(file, taken by)``
+    clashes: list[tuple[str, str]] = field(default_factory=list)
+
+
 class Archive:
     """One archive folder and its index."""
 
-    def __init__(self, root: str | os.PathLike[str], layout: str = "markdown",
-                 index_path: str | os.PathLike[str] | None = None, fsync: bool = True):
-        if layout not in WRITABLE_LAYOUTS:
-            raise ValueError(f"ARCHIVE_LAYOUT must be one of {', '.join(WRITABLE_LAYOUTS)}, not {layout!r}")
+    def __init__(self, root: str | os.PathLike[str], index_path: str | os.PathLike[str] | None = None,
+                 fsync: bool = True, describe: Describe | None = None):
         self.folder = ArchiveFolder(root)
-        self.layout = layout
         self.fsync = fsync
         self.index = ArchiveIndex(index_path or self.folder.state_dir / "index.sqlite")
-
-    @classmethod
-    def from_settings(cls, settings: BaseSettings) -> Archive:
-        """The archive the settings name (``ARCHIVE_DIR``, ``ARCHIVE_LAYOUT``, ``ARCHIVE_INDEX``)."""
-        return cls(settings.get("ARCHIVE_DIR"), settings.get("ARCHIVE_LAYOUT"), settings.get("ARCHIVE_INDEX") or None,
-                   settings.getbool("ARCHIVE_FSYNC"))
+        self.describe = describe
 
     def close(self) -> None:
         """Close the index."""
@@ -82,7 +119,7 @@ class Archive:
             report.removed = gone
         for number in sorted(n for n, name in on_disk.items() if indexed.get(n) != name):
             try:
-                self.import_record(on_disk[number])
+                self.index_record(on_disk[number])
                 report.imported.append(number)
             except (OSError, ValueError) as exc:
                 logger.warning("cannot index record %s: %s", on_disk[number], exc)
@@ -90,73 +127,58 @@ class Archive:
         self.folder.sync_counter(max(on_disk, default=-1))
         return report
 
-    def import_record(self, name: str) -> IndexEntry:
-        """Read a record file and index it (legacy or not)."""
+    def index_record(self, name: str) -> IndexEntry:
+        """Read a record file and index it as ``describe`` tells (legacy or not)."""
+        if self.describe is None:
+            raise ValueError("this archive was opened without a way to describe records")
         record = read_record(self.folder.path(name))
-        outlet = outlet_for_url(record.url) if record.url else None
-        language = detect_language(f"{record.title or ''}\n{record.body}")
-        published = record.published.isoformat() if record.published else None
-        entry = IndexEntry(number=record.number, name=name, hash=record.hash, layout=record.layout,
-                           outlet=outlet.name if outlet else None,
-                           edition=outlet.edition_of(record.url) if outlet and record.url else None,
-                           language=language, url=record.url, canonical_url=record.url, title=record.title,
-                           published=published, legacy=not self._written_by_newscrawl(record))
-        self.index.add(entry, article_keys(record.url), record_fingerprints(record))
-        _sign(self.index, record.number, record.title, record.body)
+        entry = self._index(record.number, name, self.describe(record, name))
         return entry
 
-    @staticmethod
-    def _written_by_newscrawl(record: Record) -> bool:
-        return bool(record.url and record.hash == url_hash(record.url))
+    def _index(self, number: int, name: str, facts: RecordFacts) -> IndexEntry:
+        entry = facts.entry(number, name)
+        with self.index.transaction():  # the entry and its signature in one commit
+            self.index.add(entry, facts.keys, facts.fingerprints)
+            if facts.signature is not None:
+                self.index.add_signature(number, facts.signature.size, facts.signature.blob,
+                                         facts.signature.band_keys)
+        return entry
 
     # -- writing
-    def add(self, article: Article) -> IndexEntry:
-        """Write an article as a new record and index it; returns its index entry."""
-        result = self.add_many([article])[0]
-        if isinstance(result, Exception):
-            raise result
-        return result
+    def add_many(self, records: Sequence[tuple[str, RecordFacts]]) -> list[IndexEntry]:
+        """Write ``(text, facts)`` records with the next numbers, in order, and index them in one commit;
+        returns the index entry of each."""
+        if not records:
+            return []
+        created = self.folder.create_many([(facts.hash, text) for text, facts in records], fsync=self.fsync)
+        with self.index.transaction():
+            return [self._index(number, name, facts)
+                    for (_, facts), (number, name) in zip(records, created, strict=True)]
 
-    def add_many(self, articles: Sequence[Article]) -> list[IndexEntry | Exception]:
-        """Write articles as new records, numbered in their order, and index them in one commit
-        (entries and signatures together); returns the index entry of each, or in its place the
-        error that kept it from being written (an article that cannot be rendered)."""
-        results: dict[int, IndexEntry | Exception] = {}  # by position
-        rendered: list[tuple[int, Article, str, str, str]] = []  # position, article, layout, url, text
-        for position, article in enumerate(articles):
-            try:
-                layout, url, text = self._render(article)
-            except Exception as exc:  # one bad article never keeps the others out
-                results[position] = exc
-                continue
-            rendered.append((position, article, layout, url, text))
-        if not rendered:
-            return [results[i] for i in range(len(articles))]
-        created = self.folder.create_many([(url_hash(url), text) for _, _, _, url, text in rendered],
-                                          fsync=self.fsync)
-        with self.index.transaction():  # the entries and their signatures in one commit
-            for (position, article, layout, url, _), (number, name) in zip(rendered, created, strict=True):
-                entry = IndexEntry(
-                    number=number, name=name, hash=url_hash(url), layout=layout, outlet=article.outlet,
-                    edition=article.edition, language=article.language, url=url,
-                    canonical_url=article.canonical_url, title=article.title,
-                    published=article.published.isoformat() if article.published else None,
-                    fetched_at=(article.fetched_at or datetime.now(timezone.utc)).isoformat())
-                self.index.add(entry, article_keys(article.url, article.canonical_url, article.aliases),
-                               article_fingerprints(article.title, article.body, article.text_keys))
-                _sign(self.index, number, article.title, article.body, article.text_keys)
-                results[position] = entry
-        return [results[i] for i in range(len(articles))]
+    def rewrite(self, number: int, text: str, facts: RecordFacts) -> IndexEntry:
+        """Replace record ``number``'s text atomically (same number and name) and its index entry."""
+        entry = self.index.entry(number)
+        if entry is None:
+            raise ValueError(f"no record {number} in the index")
+        self.folder.replace(entry.name, text, fsync=self.fsync)
+        self.index.remove([number])  # its old keys, fingerprints and signature go with it
+        return self._index(number, entry.name, facts)
 
-    def _render(self, article: Article) -> tuple[str, str, str]:
-        """The layout, URL and text of an article's record."""
-        outlet = get_outlet(article.outlet)
-        url = article.canonical_url or article.url
-        layout = self.layout if (self.layout != "dated" or article.published) else "markdown"
-        text = render_article(layout, title=article.title, published=article.published, author=article.author,
-                              url=url, outlet_name=outlet.short_name if outlet else article.outlet,
-                              paragraphs=article.paragraphs)
-        return layout, url, text
+    def import_records(self, files: Iterable[Path]) -> ImportReport:
+        """Copy record files into the folder under their own names, through the folder's lock (so that
+        no crawl takes their numbers meanwhile); a record whose number is already taken by another
+        record is refused, never copied beside it. The copies are indexed as ``describe`` tells."""
+        report = ImportReport()
+        sources = [f for f in files if parse_record_name(f.name)]
+        copied = self.folder.import_files(sources, fsync=self.fsync)
+        for source, outcome in zip(sources, copied, strict=True):
+            if outcome == "copied":
+                report.copied.append(source.name)
+            elif outcome == "same":
+                report.already_present.append(source.name)
+            else:
+                report.clashes.append((source.name, outcome))
+        return report
 
     def read(self, name: str) -> Record:
         """Read one record of the folder."""
@@ -167,19 +189,5 @@ class Archive:
         return self.index.stats()
 
 
-def _sign(index: ArchiveIndex, number: int, title: str | None, body: str | None, keys: TextKeys | None = None) -> None:
-    """Put a record's near-duplicate signature in the index (``keys``: what the extraction worker made
-    of the text, if anything). Imported here: extraction workers import this package through the
-    outlet modules, and need no datasketch."""
-    from newscrawl.dedupe.neardup import index_text
-
-    index_text(index, number, title, body, keys)
-
-
-def record_fingerprints(record: Record) -> frozenset[str]:
-    """The content fingerprints of a record of any layout."""
-    return body_fingerprints(record.title, record.body)
-
-
-__all__ = ["STATE_DIR", "Archive", "ArchiveFolder", "ArchiveIndex", "IndexEntry", "ReconcileReport",
-           "record_fingerprints"]
+__all__ = ["STATE_DIR", "Archive", "ArchiveFolder", "ArchiveIndex", "Describe", "ImportReport", "IndexEntry",
+           "ReconcileReport", "RecordFacts", "StoredSignature"]

@@ -112,8 +112,12 @@ class IndexEntry:
 class ArchiveIndex:
     """The SQLite index of one archive folder."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
+        if read_only:
+            self.db = _connect_read_only(self.path)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -268,6 +272,15 @@ class ArchiveIndex:
         self.db.execute("INSERT OR REPLACE INTO crawl_state(spider, key, value) VALUES (?,?,?)", (spider, key, value))
 
     # -- statistics
+    def growth(self, since_day: str, since_week: str) -> dict[str, dict[str, int]]:
+        """Per outlet ("-" for none): records, and those fetched since each of two times (ISO 8601)."""
+        rows = self.db.execute(
+            "SELECT COALESCE(outlet, '-'), COUNT(*),"
+            " COALESCE(SUM(fetched_at IS NOT NULL AND julianday(fetched_at) >= julianday(?)), 0),"
+            " COALESCE(SUM(fetched_at IS NOT NULL AND julianday(fetched_at) >= julianday(?)), 0)"
+            " FROM records GROUP BY 1 ORDER BY 1", (since_day, since_week)).fetchall()
+        return {outlet: {"records": n, "last_day": d, "last_week": w} for outlet, n, d, w in rows}
+
     def stats(self) -> dict[str, Any]:
         """Records per outlet, per language and per month."""
         def grouped(column: str) -> dict[str, int]:
@@ -288,6 +301,21 @@ class ArchiveIndex:
             "duplicates_refused": self.db.execute("SELECT COUNT(*) FROM duplicates").fetchone()[0],
         }
 
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection: never creates the file or writes to it; where the folder is not writable
+    (a user who may only read the archive) and SQLite cannot create the WAL's side files, the file is
+    read as it is (immutable)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no index at {path}")
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    try:
+        db.execute("SELECT COUNT(*) FROM records").fetchone()
+    except sqlite3.OperationalError:
+        db.close()
+        db = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True, check_same_thread=False)
+    return db
 
 
 class _Transaction:

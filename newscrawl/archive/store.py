@@ -138,22 +138,74 @@ class ArchiveFolder:
                             continue
                     created.append((number, name))
             if fsync:
-                dir_fd = os.open(self.root, os.O_RDONLY)
-                try:
-                    os.fsync(dir_fd)
-                finally:
-                    os.close(dir_fd)
+                self._sync_folder()
             return created
         finally:
             for tmp in temps:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
 
+    def replace(self, name: str, text: str, *, fsync: bool = True) -> None:
+        """Replace a record's text atomically, keeping its name: the new text is written and flushed
+        beside it, then renamed over it under the folder's lock."""
+        tmp = self._write_temp(text, fsync)
+        try:
+            with self.locked():
+                if not self.path(name).is_file():
+                    raise FileNotFoundError(f"no record {name} in {self.root}")
+                os.replace(tmp, self.path(name))
+            if fsync:
+                self._sync_folder()
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def import_files(self, sources: Sequence[Path], *, fsync: bool = True) -> list[str]:
+        """Copy record files into the folder under their own names, under the lock and past the number
+        counter; for each, ``"copied"``, ``"same"`` (the folder holds it already) or the name of the
+        record that holds its number (it is then not copied: records are never renamed)."""
+        temps = [self._write_bytes_temp(source.read_bytes(), fsync) for source in sources]
+        outcomes: list[str] = []
+        try:
+            with self.locked():
+                taken = self.scan()
+                highest = self._read_counter()
+                for source, tmp in zip(sources, temps, strict=True):
+                    number = parse_record_name(source.name)[0]  # type: ignore[index]
+                    holder = taken.get(number)
+                    if holder == source.name and self.path(holder).read_bytes() == tmp.read_bytes():
+                        outcomes.append("same")
+                    elif holder is not None or number <= highest:
+                        outcomes.append(holder or f"number {number} (already handed out)")
+                    else:
+                        os.link(tmp, self.path(source.name))
+                        taken[number] = source.name
+                        outcomes.append("copied")
+                if taken:
+                    self._write_counter(max(highest, max(taken)))
+            if fsync:
+                self._sync_folder()
+            return outcomes
+        finally:
+            for tmp in temps:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+
+    def _sync_folder(self) -> None:
+        dir_fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
     def _write_temp(self, text: str, fsync: bool) -> Path:
-        """A hidden temporary file in the folder holding ``text`` (UTF-8), readable by all."""
+        return self._write_bytes_temp(text.encode("utf-8"), fsync)
+
+    def _write_bytes_temp(self, data: bytes, fsync: bool) -> Path:
+        """A hidden temporary file in the folder holding ``data``, readable by all."""
         fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".part", dir=self.root)
         try:
-            data = memoryview(text.encode("utf-8"))
+            data = memoryview(data)
             while data:
                 data = data[os.write(fd, data):]
             os.fchmod(fd, 0o644)

@@ -163,7 +163,7 @@ class NearDuplicate:
     url: str | None = None
 
 
-def _ensure_scheme(index: ArchiveIndex) -> None:
+def ensure_scheme(index: ArchiveIndex) -> None:
     """Drop signatures made under another scheme (they are rebuilt by :func:`index_missing_signatures`)."""
     if getattr(index, "_neardup_scheme_checked", False):
         return
@@ -181,7 +181,7 @@ def index_text(index: ArchiveIndex, number: int, title: str | None, body: str | 
     """Sign a record's text and put it in the index's LSH tables; returns the signature (None when
     the text is too short to sign, which is remembered too). ``keys``: what the extraction worker
     made of this text, if anything."""
-    _ensure_scheme(index)
+    ensure_scheme(index)
     signature = article_signature(title, body, keys)
     if signature is None:
         index.add_signature(number, 0, None, ())
@@ -193,7 +193,7 @@ def index_text(index: ArchiveIndex, number: int, title: str | None, body: str | 
 def near_duplicates(index: ArchiveIndex, signature: Signature,
                     threshold: float = REPRINT_THRESHOLD) -> list[NearDuplicate]:
     """Archived records at or above ``threshold``, the most similar first, found through the LSH bands."""
-    _ensure_scheme(index)
+    ensure_scheme(index)
     found = []
     for number, size, blob in index.signature_candidates(SCHEME.band_keys(signature), MAX_CANDIDATES):
         other = Signature.from_bytes(blob, size)
@@ -212,7 +212,7 @@ def find_near_duplicate(index: ArchiveIndex, signature: Signature,
 def index_missing_signatures(archive: Archive) -> int:
     """Sign every indexed record that has no signature yet (an index made before signatures existed,
     a scheme change, or a crawl killed between writing a record and signing it); returns how many."""
-    _ensure_scheme(archive.index)
+    ensure_scheme(archive.index)
     done = 0
     for number, name in archive.index.numbers_without_signature():
         try:

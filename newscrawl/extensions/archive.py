@@ -9,6 +9,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newscrawl.archive import Archive
+from newscrawl.archiving import Archiver
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ class CrawlArchive:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self._archive: Archive | None = None
+        self._archiver: Archiver | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlArchive:
@@ -40,8 +41,14 @@ class CrawlArchive:
     @property
     def archive(self) -> Archive:
         """The archive, opened and reconciled on first use."""
-        if self._archive is None:
-            archive = Archive.from_settings(self.crawler.settings)
+        return self.archiver.archive
+
+    @property
+    def archiver(self) -> Archiver:
+        """What writes articles into the archive (records and index entries)."""
+        if self._archiver is None:
+            archiver = Archiver.from_settings(self.crawler.settings)
+            archive = archiver.archive
             report = archive.reconcile()
             if report.imported or report.removed or report.temp_files_removed:
                 logger.info("archive %s: %d records; indexed %d new or legacy, forgot %d, removed %d temp files",
@@ -50,9 +57,9 @@ class CrawlArchive:
             stats = self.crawler.stats
             stats.set_value("newscrawl/archive/records_at_start", report.records)
             stats.set_value("newscrawl/archive/indexed_at_start", len(report.imported))
-            self._archive = archive
-        return self._archive
+            self._archiver = archiver
+        return self._archiver
 
     def close(self) -> None:
-        if self._archive is not None:
-            self._archive.close()
+        if self._archiver is not None:
+            self._archiver.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
 import trafilatura
@@ -36,9 +36,6 @@ from newscrawl.extract.jsonld import jsonld_keywords, jsonld_people, news_articl
 from newscrawl.extract.layout import Layout
 from newscrawl.extract.text import container_paragraphs, drop_related, leading_text, page_text
 from newscrawl.urls import clean_url, same_site
-
-if TYPE_CHECKING:
-    from newscrawl.dedupe.signatures import TextKeys
 
 #: a body shorter than this (characters) is not an article
 MIN_BODY_CHARS = 40
@@ -80,9 +77,10 @@ class PageFields:
     sources: dict[str, str] = field(default_factory=dict)
     #: the page-level date (htmldate's rules) of a page of an unknown site, or of a page stating no date
     page_date: date | datetime | None = None
-    #: the detected language and the duplicate checks' text keys, when an extraction worker made them
+    #: the detected language and the duplicate checks' text keys (``newscrawl.dedupe.signatures.TextKeys``),
+    #: when an extraction worker made them
     language: str | None = None
-    text_keys: TextKeys | None = None
+    text_keys: Any = None
 
 
 def _strip_suffix(outlet: PageFacts | None, title: str | None) -> str | None:

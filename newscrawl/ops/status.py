@@ -4,12 +4,12 @@ archive grows; from the reports folder and the archive index (read-only)."""
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from newscrawl.archive.index import ArchiveIndex
 from newscrawl.archive.store import STATE_DIR
 from newscrawl.ops.reports import crawl_kind, recent_reports, reported_spiders
 from newscrawl.stats import items_extracted
@@ -42,17 +42,11 @@ def archive_growth(index_path: Path, now: datetime | None = None) -> dict[str, d
     if not index_path.is_file():
         return {}
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    day, week = (now - timedelta(days=1)).isoformat(), (now - timedelta(days=7)).isoformat()
-    db = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True, timeout=30)
+    index = ArchiveIndex(index_path, read_only=True)
     try:
-        rows = db.execute(
-            "SELECT COALESCE(outlet, '-'), COUNT(*),"
-            " COALESCE(SUM(fetched_at IS NOT NULL AND julianday(fetched_at) >= julianday(?)), 0),"
-            " COALESCE(SUM(fetched_at IS NOT NULL AND julianday(fetched_at) >= julianday(?)), 0)"
-            " FROM records GROUP BY 1 ORDER BY 1", (day, week)).fetchall()
+        return index.growth((now - timedelta(days=1)).isoformat(), (now - timedelta(days=7)).isoformat())
     finally:
-        db.close()
-    return {outlet: {"records": n, "last_day": d, "last_week": w} for outlet, n, d, w in rows}
+        index.close()
 
 
 def default_index_path(archive_dir: str | os.PathLike[str], index: str | None = None) -> Path:

@@ -14,8 +14,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from newscrawl import settings
-from newscrawl.archive import Archive
 from newscrawl.archive.index import IndexEntry
+from newscrawl.archiving import Archiver
 from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.items import Article
 
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 class BatchWriter:
     """A thread that writes articles into an archive in batches (group commit): it takes the first
     article that arrives, waits up to ``wait`` seconds for more (at most ``batch_max``), and writes
-    them with :meth:`Archive.add_many`. Each article's future gets its index entry or its error.
+    them with :meth:`Archiver.add_many`. Each article's future gets its index entry or its error.
 
     One thread keeps the numbering in arrival order; the archive is opened in it (its own
     connection to the index) and closed when the writer is closed, after the last batch."""
@@ -90,7 +90,7 @@ class BatchWriter:
             batch.append(item)
         return batch, False
 
-    def _write(self, archive: Archive, batch: list[tuple[Article, Future[IndexEntry]]]) -> None:
+    def _write(self, archive: Archiver, batch: list[tuple[Article, Future[IndexEntry]]]) -> None:
         self.batches += 1
         try:
             results = archive.add_many([article for article, _ in batch])
@@ -117,7 +117,7 @@ class ArchivePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.archive: Archive | None = None
+        self.archiver: Archiver | None = None
         self.in_thread = crawler.settings.getbool("ARCHIVE_WRITER_THREAD")
         self.batch_max = crawler.settings.getint("ARCHIVE_BATCH_MAX")
         self.batch_wait = crawler.settings.getfloat("ARCHIVE_BATCH_WAIT")
@@ -128,23 +128,23 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None) -> None:
-        self.archive = CrawlArchive.of(self.crawler).archive
+        self.archiver = CrawlArchive.of(self.crawler).archiver
         if self.in_thread:
             settings = self.crawler.settings
-            self._writer = BatchWriter(lambda: Archive.from_settings(settings), batch_max=self.batch_max,
+            self._writer = BatchWriter(lambda: Archiver.from_settings(settings), batch_max=self.batch_max,
                                        wait=self.batch_wait)
 
     def close_spider(self, spider=None) -> None:
         if self._writer is not None:
             self._writer.close()
             self.stats.set_value("newscrawl/archive/batches", self._writer.batches)
-        if self.archive is not None:
-            self.stats.set_value("newscrawl/archive/records_at_end", self.archive.index.count())
+        if self.archiver is not None:
+            self.stats.set_value("newscrawl/archive/records_at_end", self.archiver.index.count())
 
     def process_item(self, item, spider=None) -> Any | Awaitable[Any]:
-        assert self.archive is not None
+        assert self.archiver is not None
         if self._writer is None:
-            return self._archived(item, self.archive.add(item))
+            return self._archived(item, self.archiver.add(item))
         return self._add_in_thread(item)
 
     async def _add_in_thread(self, item):
@@ -156,8 +156,8 @@ class ArchivePipeline:
         item.record = entry.name
         self.stats.inc_value("newscrawl/archived")
         self.stats.inc_value(f"newscrawl/archived/{entry.outlet}")
-        assert self.archive is not None
-        if entry.layout != self.archive.layout:
+        assert self.archiver is not None
+        if entry.layout != self.archiver.layout:
             self.stats.inc_value("newscrawl/archived/layout_fallback")
         logger.debug("archived %s as %s", item.url, entry.name)
         return item

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
+from newscrawl.archiving import Archiver
 from newscrawl.dedupe.fingerprints import body_fingerprints
 from newscrawl.items import Article
 from newscrawl.outlets import article_keys
@@ -32,7 +32,7 @@ def seeded(tmp_path, shared):
 
 
 def test_with_the_five_seeds_the_next_record_is_005(seeded):
-    archive = Archive(seeded)
+    archive = Archiver.open(seeded)
     report = archive.reconcile()
     assert report.records == 5 and report.imported == [0, 1, 2, 3, 4]
     entry = archive.add(article())
@@ -41,7 +41,7 @@ def test_with_the_five_seeds_the_next_record_is_005(seeded):
 
 def test_legacy_records_are_indexed_without_being_renamed_or_rehashed(seeded):
     before = sorted(p.name for p in seeded.iterdir() if p.suffix == ".txt")
-    archive = Archive(seeded)
+    archive = Archiver.open(seeded)
     archive.reconcile()
     assert sorted(p.name for p in seeded.iterdir() if p.suffix == ".txt") == before
     total = archive.index.entry(1)
@@ -51,7 +51,7 @@ def test_legacy_records_are_indexed_without_being_renamed_or_rehashed(seeded):
 
 
 def test_seed_002_text_in_a_new_page_is_known_by_its_fingerprint(seeded, shared):
-    archive = Archive(seeded)
+    archive = Archiver.open(seeded)
     archive.reconcile()
     seed = read_record(next((shared / "seeds").glob("002_*.txt")))
     paragraphs = [seed.title, *seed.paragraphs()]
@@ -60,7 +60,7 @@ def test_seed_002_text_in_a_new_page_is_known_by_its_fingerprint(seeded, shared)
 
 
 def test_new_record_reads_back_with_the_articles_fields(tmp_path):
-    archive = Archive(tmp_path)
+    archive = Archiver.open(tmp_path)
     entry = archive.add(article())
     record = read_record(tmp_path / entry.name)
     assert record.layout == "markdown" and record.title == "Заголовок новости"
@@ -71,7 +71,7 @@ def test_new_record_reads_back_with_the_articles_fields(tmp_path):
 
 
 def test_dated_layout_is_written_when_configured_and_undated_articles_fall_back_to_markdown(tmp_path):
-    archive = Archive(tmp_path, layout="dated")
+    archive = Archiver.open(tmp_path, layout="dated")
     dated = archive.add(article())
     undated = archive.add(article(url="https://www.inform.kz/ru/drugaya-0a0b0c", canonical_url=None,
                                   published=None))
@@ -81,11 +81,11 @@ def test_dated_layout_is_written_when_configured_and_undated_articles_fall_back_
 
 def test_unknown_layout_setting_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="ARCHIVE_LAYOUT"):
-        Archive(tmp_path, layout="html")
+        Archiver.open(tmp_path, layout="html")
 
 
 def test_reconcile_indexes_records_added_by_hand_and_forgets_deleted_ones(tmp_path):
-    archive = Archive(tmp_path)
+    archive = Archiver.open(tmp_path)
     first = archive.add(article())
     second = archive.add(article(url="https://www.inform.kz/ru/vtoraya-0a0b0c", canonical_url=None,
                                  body="Совсем другой текст второй новости, достаточно длинный."))
@@ -100,20 +100,20 @@ def test_reconcile_indexes_records_added_by_hand_and_forgets_deleted_ones(tmp_pa
 
 
 def test_index_is_rebuilt_from_the_folder_when_lost(tmp_path):
-    archive = Archive(tmp_path)
+    archive = Archiver.open(tmp_path)
     entry = archive.add(article())
     archive.close()
     (tmp_path / ".newscrawl" / "index.sqlite").unlink()
     for extra in (tmp_path / ".newscrawl").glob("index.sqlite-*"):
         extra.unlink()
-    fresh = Archive(tmp_path)
+    fresh = Archiver.open(tmp_path)
     assert fresh.reconcile().imported == [entry.number]
     assert fresh.index.find_url({"inform.kz/ru/novost-3fa91c"}) == entry.number
     assert fresh.index.entry(entry.number).outlet == "kazinform"
 
 
 def test_articles_added_together_are_numbered_in_order_and_indexed_in_one_go(tmp_path):
-    archive = Archive(tmp_path, fsync=False)
+    archive = Archiver.open(tmp_path, fsync=False)
     articles = [article(url=f"https://www.inform.kz/ru/novost-{i}", canonical_url=None,
                         body=f"Новость номер {i}: первый абзац о событии дня.\nВторой абзац о нём же, {i}.")
                 for i in range(3)]
@@ -125,7 +125,7 @@ def test_articles_added_together_are_numbered_in_order_and_indexed_in_one_go(tmp
 
 
 def test_an_article_that_cannot_be_written_fails_alone(tmp_path):
-    archive = Archive(tmp_path, fsync=False)
+    archive = Archiver.open(tmp_path, fsync=False)
     broken = article(url="https://www.inform.kz/ru/bad", canonical_url=None)
     broken.published = "not a datetime"  # a spider bug: rendering the record fails
     good = article(url="https://www.inform.kz/ru/good", canonical_url=None, body="Другой текст.\nЕщё абзац.")

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from support import FIXTURES
 
-from newscrawl.archive import Archive
 from newscrawl.archive.index import ArchiveIndex, IndexEntry
 from newscrawl.archive.records import read_record
+from newscrawl.archiving import Archiver
 from newscrawl.dedupe import neardup
 from newscrawl.dedupe.neardup import (
     REPRINT_THRESHOLD,
@@ -206,12 +206,12 @@ def test_the_crawls_texts_share_bands_as_datasketchs_lsh_with_the_same_bands_doe
 
 
 def test_records_signed_under_another_scheme_are_signed_again(tmp_path):
-    archive = Archive(tmp_path / "archive")
+    archive = Archiver.open(tmp_path / "archive")
     original = CASE["kazinform_en_to_qazaqtv_other_boilerplate"]["original"]
     archive.add(Article(url="https://qazinform.com/news/pavlodar-trees-1a2b3c", outlet="kazinform",
                         title=original["title"], body=original["body"]))
     archive.index.set_meta("neardup_scheme", "an older scheme")
-    reopened = Archive(tmp_path / "archive")
+    reopened = Archiver.open(tmp_path / "archive")
     assert index_missing_signatures(reopened) == 1
     reprint = CASE["kazinform_en_to_qazaqtv_other_boilerplate"]["candidate"]
     assert find_near_duplicate(reopened.index, signature_of(reprint["title"], reprint["body"])).number == 0
@@ -228,7 +228,7 @@ def test_legacy_record_is_matched_by_its_reprint(tmp_path, shared, seed_number, 
     folder.mkdir()
     for seed in (shared / "seeds").iterdir():
         shutil.copy(seed, folder / seed.name)
-    archive = Archive(folder)
+    archive = Archiver.open(folder)
     archive.reconcile()
     seed = read_record(next((shared / "seeds").glob(f"{seed_number:03d}_*.txt")))
     paragraphs = [p for p in f"{seed.title}\n{seed.body}".split("\n") if p.strip()]

@@ -30,7 +30,7 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 from support import FIXTURES, ROOT, SitePage, write_site_warc
 
-from newscrawl.archive import Archive
+from newscrawl.archiving import Archiver
 from newscrawl.ops.scrapyd import ScrapydClient, ScrapydError, ScrapydJobs, ScrapydUnavailable
 from newscrawl.outlets import article_keys
 
@@ -220,7 +220,7 @@ def test_no_second_job_of_a_spider_starts_while_one_runs(server):
 
 
 def test_scheduled_crawls_archive_every_fixture_page(server):
-    archive = Archive(server["archive"], fsync=False)
+    archive = Archiver.open(server["archive"], fsync=False)
     try:
         pages = server["ru"] + server["others"]
         assert archive.index.count() == len(pages)

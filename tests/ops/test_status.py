@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from newscrawl.archive import Archive
+from newscrawl.archiving import Archiver
 from newscrawl.cli import main
 from newscrawl.items import Article
 from newscrawl.ops.status import collect_status, default_index_path, render_status
@@ -33,7 +33,7 @@ def write_report(folder, name: str, *, job: str, health: str, archived: int, fai
 
 
 def make_setup(tmp_path):
-    archive = Archive(tmp_path / "archive", fsync=False)
+    archive = Archiver.open(tmp_path / "archive", fsync=False)
     for n, age in enumerate([timedelta(hours=2), timedelta(hours=30), timedelta(days=3), timedelta(days=30)]):
         archive.add(article(n, NOW - age))
     archive.close()

@@ -10,13 +10,7 @@ from scrapy.http import HtmlResponse
 
 import newscrawl.outlets as registry
 from newscrawl.outlets import Edition, Outlet, outlet_for_url
-from newscrawl.outlets.mosds import (
-    OUTLET,
-    listing_cards,
-    listing_links,
-    listing_url,
-    page_links,
-)
+from newscrawl.outlets.mosds import OUTLET, listing_cards, listing_links, listing_url, page_links
 from newscrawl.spiders.mosds import MosdsSpider
 
 LISTING = Path(__file__).resolve().parents[1] / "fixtures" / "mosds" / "listing"

@@ -11,12 +11,7 @@ import pytest
 
 from newscrawl.outlets import outlet_for_url
 from newscrawl.outlets.base import Listed
-from newscrawl.outlets.qazaqtv import (
-    OUTLET,
-    listing_cards,
-    listing_links,
-    looks_like_article,
-)
+from newscrawl.outlets.qazaqtv import OUTLET, listing_cards, listing_links, looks_like_article
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "qazaqtv"
 ARTICLES = FIXTURES / "articles"

@@ -9,16 +9,11 @@ import pytest
 from outlet_pages import make_spider
 from scrapy.http import TextResponse, XmlResponse
 
+from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.items import Article
 from newscrawl.outlets import article_keys as archive_keys
 from newscrawl.outlets import outlet_for_url
-from newscrawl.outlets.totalkz import (
-    OUTLET,
-    date_from_url,
-    listing_cards,
-    listing_links,
-    listing_url,
-)
+from newscrawl.outlets.totalkz import OUTLET, date_from_url, listing_cards, listing_links, listing_url
 from newscrawl.spiders.base import SpiderArgumentError
 from newscrawl.spiders.totalkz import TotalkzSpider, parse_sections
 
@@ -131,7 +126,8 @@ def test_feed_items_the_archive_holds_are_not_followed_older_ones_it_lacks_are(t
     assert spider.crawler.stats.get_value("newscrawl/listings/feeds") == 1
 
     spider = make_spider(TotalkzSpider, tmp_path / "again")
-    spider.archive.add(Article(url=NATSBANK, outlet="totalkz", title="Нацбанк сохранил базовую ставку",
+    archiver = CrawlArchive.of(spider.crawler).archiver
+    archiver.add(Article(url=NATSBANK, outlet="totalkz", title="Нацбанк сохранил базовую ставку",
                                body="Национальный банк сохранил базовую ставку на уровне 9 процентов годовых."))
     requests = list(spider.parse_feed(XmlResponse("https://total.kz/rss", body=body)))
     assert [r.url.rsplit("/", 1)[1][:14] for r in requests] == ["v_almati_do_ko"]

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from support import project_crawler
 
-from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
+from newscrawl.archiving import Archiver
 from newscrawl.pipelines.archive import ArchivePipeline, BatchWriter
 
 WHEN = datetime(2025, 8, 15, 14, 2, tzinfo=ZoneInfo("Asia/Almaty"))
@@ -25,7 +25,7 @@ def test_each_article_becomes_one_record_named_by_number_and_url_hash(crawler, m
 
 
 def writer_on(tmp_path, **kw):
-    return BatchWriter(lambda: Archive(tmp_path / "archive", fsync=False), **kw)
+    return BatchWriter(lambda: Archiver.open(tmp_path / "archive", fsync=False), **kw)
 
 
 def numbered(make_article, count):

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from support import project_crawler
 
-from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
+from newscrawl.archiving import Archiver
 from newscrawl.dedupe.signatures import text_keys
 from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.pipelines.archive import ArchivePipeline
@@ -84,7 +84,7 @@ def test_text_too_short_to_judge_passes_and_is_counted(crawler, make_article):
 
 def test_records_indexed_before_signatures_existed_are_signed_when_a_crawl_opens(crawler, make_article, tmp_path):
     original, candidate = texts(make_article, "kazinform_en_to_qazaqtv_other_boilerplate")
-    archive = Archive(tmp_path / "archive")
+    archive = Archiver.open(tmp_path / "archive")
     archive.add(original)
     archive.index.clear_signatures()
     archive.close()

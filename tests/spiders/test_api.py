@@ -11,6 +11,7 @@ import pytest
 from scrapy import Request
 from support import FIXTURES, project_crawler
 
+from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.extract.fields import parse_page
 from newscrawl.items import Article
 from newscrawl.outlets import get_outlet, mosru
@@ -87,7 +88,8 @@ def followed(spider: MosruSpider, items: list[ApiItem], **kwargs) -> list:
 
 
 def archive_article(spider: MosruSpider, url: str) -> None:
-    spider.archive.add(Article(url=url, outlet="mosru", canonical_url=url, edition="ru", title="Заголовок",
+    archiver = CrawlArchive.of(spider.crawler).archiver
+    archiver.add(Article(url=url, outlet="mosru", canonical_url=url, edition="ru", title="Заголовок",
                                body="Текст статьи.", published=datetime.fromisoformat("2025-03-12T14:30:00+03:00")))
 
 

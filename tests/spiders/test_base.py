@@ -14,6 +14,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from support import project_crawler
 from twisted.python.failure import Failure
 
+from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.extract.feeds import feed_entries
 from newscrawl.extract.fields import parse_page
 from newscrawl.extract.html import html_tree, link_text_share
@@ -52,7 +53,8 @@ def make_spider(tmp_path):
 def archive(spider: NewsSpider, *numbers: int) -> None:
     """Put articles into the spider's archive, as an earlier crawl would have."""
     for n in numbers:
-        spider.archive.add(Article(url=url(n), outlet="kazinform", title=f"Новость {n}", published=NOW,
+        archiver = CrawlArchive.of(spider.crawler).archiver
+        archiver.add(Article(url=url(n), outlet="kazinform", title=f"Новость {n}", published=NOW,
                                    body=f"АСТАНА. KAZINFORM – Текст новости номер {n}, достаточно длинный для записи."))
 
 

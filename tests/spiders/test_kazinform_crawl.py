@@ -36,9 +36,9 @@ from outlets.kazinform_site import (
 )
 from support import CrawlRun, SitePage, run_crawl
 
-from newscrawl.archive import Archive
 from newscrawl.archive.index import ArchiveIndex
 from newscrawl.archive.records import read_record, url_hash
+from newscrawl.archiving import Archiver
 from newscrawl.outlets import article_keys
 
 FEED_RU = "https://www.inform.kz/rss/p_ru.xml"
@@ -471,6 +471,6 @@ def urlpath(url: str) -> str:
 
 def test_a_redirecting_url_is_indexed_with_its_target_so_it_is_not_fetched_again(failures):
     _, archive = failures
-    index = Archive(archive).index
+    index = Archiver.open(archive).index
     target = index.find_url(article_keys(REDIRECT_TARGET.url))
     assert target is not None and index.find_url(article_keys(REDIRECT)) == target

@@ -12,8 +12,8 @@ from string import Template
 
 from support import FIXTURES, SitePage, run_crawl, write_site_warc
 
-from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
+from newscrawl.archiving import Archiver
 from newscrawl.items import Article
 
 TEMPLATES = FIXTURES / "mosds" / "templates"
@@ -56,7 +56,7 @@ def records(archive: Path) -> dict[str, object]:
 def test_incremental_crawl_follows_pagination_links_until_archived_articles(tmp_path):
     day = {news_id: date(2021, 4, 30) - timedelta(days=i) for i, news_id in enumerate(range(101, 109))}
     archive = tmp_path / "archive"
-    held = Archive(archive, fsync=False)
+    held = Archiver.open(archive, fsync=False)
     for news_id in (107, 108):
         held.add(Article(url=detail(news_id), outlet="mosds", title=f"Новость {news_id}",
                          body="\n".join(story(news_id))))

@@ -12,6 +12,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.items import Article
 from newscrawl.outlets.base import Listed
 from newscrawl.spiders.paging import PageSearch
@@ -75,7 +76,7 @@ def spider(tmp_path):
 
 
 def archive_story(spider, n: int, day: int) -> None:
-    spider.archive.add(Article(url=URL.format(n, day), outlet="totalkz", title=f"История {n}",
+    CrawlArchive.of(spider.crawler).archiver.add(Article(url=URL.format(n, day), outlet="totalkz", title=f"История {n}",
                                body="Текст истории, достаточно длинный для записи в архив.",
                                published=datetime(2021, 8, day, 10, tzinfo=ALMATY)))
 

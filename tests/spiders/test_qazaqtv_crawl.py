@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from support import FIXTURES, load_site, run_crawl, write_site_warc
 
-from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
+from newscrawl.archiving import Archiver
 from newscrawl.reading import read_saved_page
 
 SITE = FIXTURES / "qazaqtv" / "site"
@@ -78,12 +78,12 @@ def test_reprint_of_an_archived_kazinform_story_is_not_archived_again(tmp_path, 
     kazinform = FIXTURES / "kazinform" / "articles"
     expected = json.loads((kazinform / "en_2023.expected.json").read_text(encoding="utf-8"))
     original, _ = read_saved_page((kazinform / "en_2023.html").read_bytes(), expected["url"])
-    entry = Archive(archive).add(original)
+    entry = Archiver.open(archive).add(original)
 
     run = run_crawl("qazaqtv", tmp_path / "run", archive=archive, replay=site_warc, args={"url": REPRINT})
     assert run.returncode == 0, run.log
     assert run.stat("newscrawl/duplicates/reprint") == 1 and run.stat("newscrawl/archived") == 0
     assert [p.name for p in archive.glob("*.txt")] == [entry.name]
-    refused = Archive(archive).index.duplicates_of(entry.number)
+    refused = Archiver.open(archive).index.duplicates_of(entry.number)
     assert [(d["url"], d["outlet"], d["kind"]) for d in refused] == [(REPRINT, "qazaqtv", "reprint")]
     assert refused[0]["similarity"] > 0.8

@@ -4,6 +4,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
 from support import project_crawler
 
+from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.extract.feeds import feed_links
 from newscrawl.items import Article
 from newscrawl.spiders.base import SpiderArgumentError
@@ -92,7 +93,8 @@ def test_sitemaps_of_an_index_last_changed_before_since_are_not_read(tmp_path):
 
 def test_articles_the_archive_holds_are_not_requested_again(tmp_path):
     spider, crawler = make_spider(tmp_path, start="https://news.example.org/")
-    spider.archive.add(Article(url="https://news.example.org/2024/05/19/c.html", outlet="news.example.org",
+    archiver = CrawlArchive.of(spider.crawler).archiver
+    archiver.add(Article(url="https://news.example.org/2024/05/19/c.html", outlet="news.example.org",
                                title="Held", body="Текст статьи, которая уже есть в архиве, достаточно длинный."))
     response = XmlResponse("https://news.example.org/sitemap.xml", body=NEWS_SITEMAP)
     assert urls(spider.parse_sitemap(response)) == ["https://news.example.org/2024/04/01/b.html",

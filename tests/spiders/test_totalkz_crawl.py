@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from support import FIXTURES, SitePage, run_crawl, write_site_warc
 
-from newscrawl.archive import Archive
 from newscrawl.archive.records import read_record
+from newscrawl.archiving import Archiver
 from newscrawl.items import Article
 
 TEMPLATES = FIXTURES / "totalkz" / "templates"
@@ -79,7 +79,7 @@ def test_incremental_crawl_reads_feed_and_listing_until_archived_articles(tmp_pa
     urls["C"] = dated_url("tehno", "story_c", when["C"])
     rewritten_c = f"{SITE}/news/tehno/story_c"  # listed in the rewritten form, redirected
     archive = tmp_path / "archive"
-    with_archived = Archive(archive, fsync=False)
+    with_archived = Archiver.open(archive, fsync=False)
     for k in "HI":
         with_archived.add(Article(url=urls[k], outlet="totalkz", title=f"Новость {k}", body="\n".join(story(ord(k))),
                                   published=when[k]))
