@@ -108,9 +108,11 @@ def cmd_archive_import(args: argparse.Namespace) -> int:
 
 def cmd_archive_reindex(args: argparse.Namespace) -> int:
     archive = Archiver.open(args.archive or default_archive_dir()).archive
-    archive.index.remove(list(archive.index.names()))
-    report = archive.reconcile()
-    _print_json({"records": report.records, "indexed": len(report.imported), "unreadable": report.unreadable})
+    report = archive.rebuild_index()
+    _print_json({"records": report.records, "indexed": report.indexed, "carried_over": report.carried,
+                 "derived": [f"{name}: {what}" for name, what in report.derived], "unreadable": report.unreadable,
+                 "number_clashes": report.clashes, "skipped": [f"{name} ({what})" for name, what in report.skipped],
+                 "damaged_index_moved_to": report.damaged_index})
     return 1 if report.unreadable else 0
 
 

@@ -125,6 +125,13 @@ class ArchiveIndex:
         self.db.execute("PRAGMA busy_timeout=60000")
         self.db.executescript(SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        self.probe()
+
+    def probe(self) -> None:
+        """Read through the tables the duplicate checks depend on; ``sqlite3.DatabaseError`` when the file
+        is damaged (truncated or overwritten), rather than later, in the middle of a crawl."""
+        for table in ("records", "url_keys", "fingerprints", "crawl_state"):
+            self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
 
     def close(self) -> None:
         """Close the database."""
@@ -153,7 +160,7 @@ class ArchiveIndex:
                                 [(fp, entry.number) for fp in set(fingerprints)])
 
     def _delete(self, number: int) -> None:
-        for table in ("records", "url_keys", "fingerprints"):
+        for table in ("records", "url_keys", "fingerprints", "neardup_signatures"):
             self.db.execute(f"DELETE FROM {table} WHERE number = ?", (number,))
 
     def remove(self, numbers: Iterable[int]) -> None:
@@ -162,9 +169,59 @@ class ArchiveIndex:
             for number in numbers:
                 self._delete(number)
 
-    def names(self) -> dict[int, str]:
-        """Every indexed record: number -> file name."""
-        return dict(self.db.execute("SELECT number, name FROM records"))
+    def entries(self) -> dict[str, IndexEntry]:
+        """Every indexed record's entry, by file name."""
+        rows = self.db.execute(
+            "SELECT number, name, hash, layout, outlet, edition, language, url, canonical_url, title,"
+            " published, fetched_at, legacy FROM records")
+        return {row[1]: IndexEntry(*row[:-1], legacy=bool(row[-1])) for row in rows}
+
+    def replace_all(self, source: Path) -> None:
+        """Make this index a copy of the index at ``source``, in one transaction: a reader sees the old
+        content or the new, never a half-filled index."""
+        tables = [name for (name,) in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        self.db.execute("ATTACH DATABASE ? AS fresh", (str(source),))
+        try:
+            with self.transaction():
+                for table in tables:
+                    self.db.execute(f"DELETE FROM main.{table}")
+                    self.db.execute(f"INSERT INTO main.{table} SELECT * FROM fresh.{table}")
+        finally:
+            self.db.execute("DETACH DATABASE fresh")
+
+    def copy_state_from(self, other: ArchiveIndex) -> None:
+        """Take over another index's crawl state, refused duplicates and metadata (what no record holds)."""
+        self.db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
+        try:
+            with self.transaction():
+                for table in ("crawl_state", "duplicates", "meta"):
+                    self.db.execute(f"INSERT OR REPLACE INTO main.{table} SELECT * FROM other.{table}")
+        finally:
+            self.db.execute("DETACH DATABASE other")
+
+    def names(self) -> dict[str, int]:
+        """Every indexed record: file name -> its id in the index."""
+        return dict(self.db.execute("SELECT name, number FROM records"))
+
+    def free_id(self, number: int) -> int:
+        """The id a record numbered ``number`` gets: its number, unless another file carrying the same
+        number holds it (then a negative id, which no record number takes)."""
+        if self.db.execute("SELECT 1 FROM records WHERE number = ?", (number,)).fetchone() is None:
+            return number
+        lowest = self.db.execute("SELECT MIN(number) FROM records").fetchone()[0]
+        return min(lowest, 0) - 1
+
+    def clashes(self) -> dict[int, list[str]]:
+        """Record numbers that several indexed files carry (their names' numbers)."""
+        by_number: dict[int, list[str]] = {}
+        for (name,) in self.db.execute("SELECT name FROM records WHERE number < 0"):
+            number = int(name.split("_", 1)[0])
+            by_number.setdefault(number, [])
+        for number in list(by_number):
+            by_number[number] = sorted(n for (n,) in self.db.execute(
+                "SELECT name FROM records WHERE name GLOB ?", (f"{number:03d}_*",)) if int(n.split("_")[0]) == number)
+        return by_number
 
     def entry(self, number: int) -> IndexEntry | None:
         """The index entry of a record."""
