@@ -74,7 +74,8 @@ class Archive:
         self.folder = ArchiveFolder(root)
         self.layout = layout
         self.fsync = fsync
-        self.index = ArchiveIndex(index_path or self.folder.state_dir / "index.sqlite")
+        # records_dir: full-text search reads the records' text wherever the index lives
+        self.index = ArchiveIndex(index_path or self.folder.state_dir / "index.sqlite", records_dir=self.folder.root)
         #: what reconciling the index with the folder did when a crawl opened the archive
         self.opening_report: ReconcileReport | None = None
 

@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from newscrawl.archive import search as fulltext
+
 SCHEMA_VERSION = 1
 
 SCHEMA = """
@@ -110,10 +112,16 @@ class IndexEntry:
 
 
 class ArchiveIndex:
-    """The SQLite index of one archive folder."""
+    """The SQLite index of one archive folder.
 
-    def __init__(self, path: str | Path):
+    ``records_dir``: the folder of the records, whose text goes into the full-text table (default:
+    the folder holding ``.newscrawl/`` when the index is there; else only titles are searchable)."""
+
+    def __init__(self, path: str | Path, records_dir: str | Path | None = None):
         self.path = Path(path)
+        # full-text search (newscrawl.archive.search) reads each record's text from its file
+        self.records_dir = Path(records_dir) if records_dir is not None else (
+            self.path.parent.parent if self.path.parent.name == ".newscrawl" else None)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -121,6 +129,7 @@ class ArchiveIndex:
         self.db.execute("PRAGMA busy_timeout=60000")
         self.db.executescript(SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        fulltext.create_schema(self)  # full-text search: its table, kept by add and _delete
 
     def close(self) -> None:
         """Close the database."""
@@ -147,8 +156,10 @@ class ArchiveIndex:
                                 [(k, entry.number) for k in set(keys)])
             self.db.executemany("INSERT OR IGNORE INTO fingerprints(fp, number) VALUES (?, ?)",
                                 [(fp, entry.number) for fp in set(fingerprints)])
+            fulltext.index_record(self, entry)  # full-text search: the record's title and body
 
     def _delete(self, number: int) -> None:
+        fulltext.forget(self.db, number)  # full-text search (first: it finds its row by the records row)
         for table in ("records", "url_keys", "fingerprints"):
             self.db.execute(f"DELETE FROM {table} WHERE number = ?", (number,))
 
