@@ -10,6 +10,7 @@
     newscrawl archive rebuild [--raw DIR]        re-extract records from the raw archive (WARC files)
     newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
     newscrawl status                             per outlet: last crawl, its health checks, archive growth
+    newscrawl serve [--port N]                   read-only web view: search, facets, records, charts
 
 Crawls themselves run with ``scrapy crawl <spider>`` (or, on a server, in Scrapyd).
 """
@@ -31,6 +32,7 @@ from newscrawl.archive import Archive
 from newscrawl.archive import search as fulltext
 from newscrawl.archive.commands import register as register_archive_commands
 from newscrawl.archive.records import parse_record_name, read_record
+from newscrawl.web.serve import register as register_serve_command
 
 logger = logging.getLogger("newscrawl")
 
@@ -294,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=int, default=20, help="recent runs to count per outlet (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_status)
+    register_serve_command(sub)  # the web view (newscrawl.web)
     return parser
 
 

@@ -58,7 +58,7 @@ def test_wrong_inputs_are_one_line_errors(seeds_archive, argv, message):
 
 
 def test_an_archive_folder_that_does_not_exist_is_an_error(tmp_path):
-    for command in (["archive", "search", "x"], ["archive", "export"]):
+    for command in (["archive", "search", "x"], ["archive", "export"], ["serve"]):
         with pytest.raises(SystemExit) as exit_info:
             main([*command, "--archive", str(tmp_path / "nowhere")])
         assert str(exit_info.value.code).endswith(f"no archive folder at {tmp_path / 'nowhere'}")
