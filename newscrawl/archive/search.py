@@ -237,7 +237,10 @@ def fts_query(query: str) -> str:
             out.append(token)  # syntax, a column name, a number (NEAR's distance, or a year as written)
         else:
             out.append(_word_phrase(token, prefixed=following == "*"))
-    return "".join(out)
+    rewritten = "".join(out)
+    if not rewritten.strip():
+        raise SearchQueryError(f"nothing to search for in {query!r}: no words")
+    return rewritten
 
 
 def _unclosed(token: str) -> bool:

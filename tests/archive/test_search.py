@@ -101,7 +101,7 @@ def test_fts5_syntax_is_kept(archive):
     assert fts_query("{title body}: 2024 NEAR(a b, 5)") == '{title body}: 2024 NEAR("a" "b", 5)'
 
 
-@pytest.mark.parametrize("query", ["(Москва", '"unclosed', "nosuchcolumn:x", "AND", "   "])
+@pytest.mark.parametrize("query", ["(Москва", '"unclosed', "nosuchcolumn:x", "AND", "   ", "—"])
 def test_a_query_fts5_cannot_run_is_a_search_query_error(archive, query):
     with pytest.raises(SearchQueryError):
         search(archive.index.db, query)
