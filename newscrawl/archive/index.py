@@ -2,7 +2,7 @@
 
 The records are the source of truth; everything here can be rebuilt from the folder. The index
 holds per record its outlet, language, URL keys, content fingerprints and fetch time, its MinHash
-signature and LSH band keys (near-duplicates, see newscrawl.neardup), the duplicates a crawl refused,
+signature and LSH band keys (near-duplicates, see newscrawl.dedupe.neardup), the duplicates a crawl refused,
 and small per-spider state for incremental crawls.
 """
 
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from newscrawl.archive import search as fulltext
 
 SCHEMA_VERSION = 1
 
@@ -110,7 +112,7 @@ class IndexEntry:
 
 
 class ArchiveIndex:
-    """The SQLite index of one archive folder."""
+    """The SQLite index of one archive folder (with ``read_only``: opened for reading only, as it is)."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = Path(path)
@@ -125,6 +127,7 @@ class ArchiveIndex:
         self.db.execute("PRAGMA busy_timeout=60000")
         self.db.executescript(SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        fulltext.create_schema(self)  # full-text search: its table, kept by add and _delete
 
     def close(self) -> None:
         """Close the database."""
@@ -135,8 +138,9 @@ class ArchiveIndex:
         return _Transaction(self.db)  # type: ignore[return-value]
 
     # -- records
-    def add(self, entry: IndexEntry, keys: Iterable[str], fingerprints: Iterable[str]) -> None:
-        """Add or replace a record with its URL keys and fingerprints."""
+    def add(self, entry: IndexEntry, keys: Iterable[str], fingerprints: Iterable[str], body: str = "") -> None:
+        """Add or replace a record with its URL keys and fingerprints; its title and ``body`` go into the
+        full-text table (newscrawl.archive.search)."""
         with self.transaction():
             self._delete(entry.number)
             self.db.execute(
@@ -151,8 +155,10 @@ class ArchiveIndex:
                                 [(k, entry.number) for k in set(keys)])
             self.db.executemany("INSERT OR IGNORE INTO fingerprints(fp, number) VALUES (?, ?)",
                                 [(fp, entry.number) for fp in set(fingerprints)])
+            fulltext.index_record(self.db, entry, body)
 
     def _delete(self, number: int) -> None:
+        fulltext.forget(self.db, number)  # full-text search (first: it finds its row by the records row)
         for table in ("records", "url_keys", "fingerprints"):
             self.db.execute(f"DELETE FROM {table} WHERE number = ?", (number,))
 
@@ -213,7 +219,7 @@ class ArchiveIndex:
                                " WHERE duplicate_of = ? ORDER BY id", (number,))
         return [dict(zip(("url", "outlet", "kind", "similarity", "seen_at"), r, strict=True)) for r in rows]
 
-    # -- near-duplicate signatures (newscrawl.neardup): one row per record, one per LSH band
+    # -- near-duplicate signatures (newscrawl.dedupe.neardup): one row per record, one per LSH band
     def add_signature(self, number: int, size: int, signature: bytes | None, band_keys: Iterable[int]) -> None:
         """Store a record's MinHash signature (None: its text is too short to sign) and its band keys.
 
