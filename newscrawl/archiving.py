@@ -1,6 +1,6 @@
 """Putting articles into the archive: each record rendered in the user's format, and what the index
 holds of it worked out here (URL keys by the outlets' rules, content fingerprints, the reprint
-signature, outlet, edition and language), so that the archive itself only stores.
+signature, outlet, edition and language, the text for full-text search), so that the archive itself only stores.
 
 :class:`Archiver` is what crawls, ``archive rebuild`` and ``archive import`` write through; it also
 tells the archive how to describe a record it finds in the folder (a legacy record of the user's
@@ -60,7 +60,7 @@ def describe_record(record: Record, name: str) -> RecordFacts:
         canonical_url=record.url, title=record.title,
         published=record.published.isoformat() if record.published else None, legacy=not written_by_us,
         keys=frozenset(article_keys(record.url)), fingerprints=record_fingerprints(record),
-        signature=stored_signature(article_signature(record.title, record.body)),
+        signature=stored_signature(article_signature(record.title, record.body)), body=record.body,
     )
 
 
@@ -183,6 +183,7 @@ class Archiver:
             keys=frozenset(article_keys(article.url, article.canonical_url, article.aliases) | article_keys(url)),
             fingerprints=article_fingerprints(article.title, article.body, article.text_keys),
             signature=stored_signature(article_signature(article.title, article.body, article.text_keys)),
+            body="\n\n".join(article.paragraphs),
         )
         return text, facts
 

@@ -180,4 +180,4 @@ def test_archive_stats_counts_records_per_outlet_language_and_month(capsys, tmp_
     status = main(["archive", "stats", "--archive", str(tmp_path)])
     text = capsys.readouterr().out
     assert status == 0 and text.startswith("records: 3")
-    assert re.search(r"kazinform\s+2025-08\s+3", text)
+    assert re.search(r"month\s+kazinform\s+all\n2025-08\s+3\s+3\n", text)  # the month × outlet table

@@ -21,6 +21,7 @@ from typing import Any
 
 from newscrawl.archive.index import ArchiveIndex, IndexEntry
 from newscrawl.archive.records import Record, parse_record_name, read_record
+from newscrawl.archive.search import ensure_complete
 from newscrawl.archive.store import STATE_DIR, ArchiveFolder
 from newscrawl.urls import bare_host, host_of
 
@@ -55,6 +56,8 @@ class RecordFacts:
     fingerprints: frozenset[str] = frozenset()
     #: None: the record is not signed (the reprint check signs it later)
     signature: StoredSignature | None = None
+    #: the record's body as its file has it, for full-text search (the title is ``title``)
+    body: str = ""
 
     def entry(self, number: int, name: str) -> IndexEntry:
         """The index entry of the record with this number and name."""
@@ -236,7 +239,7 @@ class Archive:
                     report.derived += carry_over(facts, old.get(name), self.folder.path(name), name)
                     report.carried += name in old
                     entry = facts.entry(index.free_id(record.number), name)
-                    index.add(entry, facts.keys, facts.fingerprints)
+                    index.add(entry, facts.keys, facts.fingerprints, facts.body)
                     if facts.signature is not None:
                         index.add_signature(entry.number, facts.signature.size, facts.signature.blob,
                                             facts.signature.band_keys)
@@ -252,7 +255,7 @@ class Archive:
     def _index(self, number: int, name: str, facts: RecordFacts) -> IndexEntry:
         entry = facts.entry(number, name)
         with self.index.transaction():  # the entry and its signature in one commit
-            self.index.add(entry, facts.keys, facts.fingerprints)
+            self.index.add(entry, facts.keys, facts.fingerprints, facts.body)
             if facts.signature is not None:
                 self.index.add_signature(number, facts.signature.size, facts.signature.blob,
                                          facts.signature.band_keys)
@@ -313,6 +316,11 @@ class Archive:
             else:
                 report.clashes.append((source.name, outcome))
         return report
+
+    def complete_fulltext(self) -> int:
+        """Index for search the text of records an index older than full-text search holds (once);
+        returns how many."""
+        return ensure_complete(self.index, self.folder.root)
 
     def read(self, name: str) -> Record:
         """Read one record of the folder."""
