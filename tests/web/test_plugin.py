@@ -67,7 +67,8 @@ def test_a_record_page_shows_its_facts_refused_duplicates_and_text_as_archived(s
     datasette, archive = site
     (page,) = fetch(datasette, "/archive/records/1")
     html = page.text
-    text = archive.folder.path(next(name for name, n in archive.folder.scan().records.items() if n == 1)).read_text(encoding="utf-8")
+    name = next(name for name, number in archive.folder.scan().records.items() if number == 1)
+    text = archive.folder.path(name).read_text(encoding="utf-8")
     assert "Аким встретился с делегацией" in html and "https://example.kz/kazinform/news/1" in html
     assert "2024-06-01T08:00:00+05:00" in html  # fetch time
     assert "https://other.kz/copy-of-1" in html and "0.97" in html  # the duplicate refused
