@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -61,10 +61,8 @@ class RecordFacts:
 
     def entry(self, number: int, name: str) -> IndexEntry:
         """The index entry of the record with this number and name."""
-        return IndexEntry(number=number, name=name, hash=self.hash, layout=self.layout, outlet=self.outlet,
-                          edition=self.edition, language=self.language, url=self.url,
-                          canonical_url=self.canonical_url, title=self.title, published=self.published,
-                          fetched_at=self.fetched_at, legacy=self.legacy)
+        return IndexEntry(number=number, name=name, **{f.name: getattr(self, f.name) for f in fields(IndexEntry)
+                                                       if f.name not in ("number", "name")})
 
 
 #: how the archive learns what to index of a record it finds in the folder: ``(record, file name) -> facts``
@@ -213,7 +211,7 @@ class Archive:
             fresh.copy_state_from(self.index)
             with self.folder.locked():  # records written since the scan are indexed too, then the swap
                 late = {name: n for name, n in self.folder.scan().records.items() if name not in scan.records}
-                self._index_into(fresh, late, old | self.index.entries(), report)
+                self._index_into(fresh, late, old | self.index.entries(late), report)
                 report.records += len(late)
                 fresh.close()
                 self.index.replace_all(fresh_path)

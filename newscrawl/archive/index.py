@@ -87,6 +87,15 @@ def utcnow_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+#: the ``records`` columns an :class:`IndexEntry` is read from, in its fields' order
+_ENTRY_COLUMNS = ("number, name, hash, layout, outlet, edition, language, url, canonical_url, title, published,"
+                  " fetched_at, legacy")
+
+
+def _entry_of(row: tuple[Any, ...]) -> IndexEntry:
+    return IndexEntry(*row[:-1], legacy=bool(row[-1]))
+
+
 #: index ids of record files whose number another file already carries (far above any record number)
 CLASH_IDS = 1 << 34
 
@@ -179,12 +188,14 @@ class ArchiveIndex:
             for number in numbers:
                 self._delete(number)
 
-    def entries(self) -> dict[str, IndexEntry]:
-        """Every indexed record's entry, by file name."""
-        rows = self.db.execute(
-            "SELECT number, name, hash, layout, outlet, edition, language, url, canonical_url, title,"
-            " published, fetched_at, legacy FROM records")
-        return {row[1]: IndexEntry(*row[:-1], legacy=bool(row[-1])) for row in rows}
+    def entries(self, names: Iterable[str] | None = None) -> dict[str, IndexEntry]:
+        """The entries of the records with these file names (every indexed record's without), by name."""
+        if names is None:
+            rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM records").fetchall()
+        else:
+            rows = [row for name in names
+                    for row in self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM records WHERE name = ?", (name,))]
+        return {row[1]: _entry_of(row) for row in rows}
 
     def replace_all(self, source: Path) -> None:
         """Make this index a copy of the index at ``source``, in one transaction: a reader sees the old
@@ -239,10 +250,8 @@ class ArchiveIndex:
 
     def entry(self, number: int) -> IndexEntry | None:
         """The index entry of a record."""
-        row = self.db.execute(
-            "SELECT number, name, hash, layout, outlet, edition, language, url, canonical_url, title,"
-            " published, fetched_at, legacy FROM records WHERE number = ?", (number,)).fetchone()
-        return IndexEntry(*row[:-1], legacy=bool(row[-1])) if row else None
+        row = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM records WHERE number = ?", (number,)).fetchone()
+        return _entry_of(row) if row else None
 
     def count(self) -> int:
         """How many records the index holds."""

@@ -62,6 +62,8 @@ class ArchiveFolder:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._lock_path = self.state_dir / "lock"
         self._counter_path = self.state_dir / "last-number"
+        #: how deeply this process holds the folder's lock (0: not held)
+        self._lock_depth = 0
 
     # -- reading
     def scan(self) -> FolderScan:
@@ -96,7 +98,7 @@ class ArchiveFolder:
     def locked(self) -> Iterator[None]:
         """Hold the folder's exclusive lock (blocks other crawls' numbering while held); re-entrant
         within one folder object, so a step that needs the lock may run inside a held one."""
-        if getattr(self, "_lock_depth", 0):
+        if self._lock_depth:
             self._lock_depth += 1
             try:
                 yield
