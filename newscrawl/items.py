@@ -52,6 +52,9 @@ class Article:
     #: the fingerprints and signature the extraction worker made of title and body, for the duplicate
     #: checks (an attribute, not a field: never exported or archived; see ``TextKeys.belongs_to``)
     text_keys: ClassVar[TextKeys | None] = None
+    #: the time a listing, feed or sitemap gave the article (an attribute, not a field): what keeps the
+    #: crawl's watermark below it when it cannot be archived
+    listed: ClassVar[datetime | None] = None
 
     @property
     def paragraphs(self) -> list[str]:

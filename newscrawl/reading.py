@@ -53,6 +53,8 @@ MAX_LINK_TEXT_SHARE = 0.5
 _LETTER = re.compile(r"[^\W\d_]")
 
 Count = Callable[[str], None]
+#: why a page that gives no article now may give one when fetched again
+FETCH_AGAIN = frozenset({"truncated_page"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,12 @@ class Skip:
 
     def __str__(self) -> str:
         return self.reason.replace("_", " ")
+
+    @property
+    def fetch_again(self) -> bool:
+        """Whether a later crawl should fetch the page again (it was cut short on the way): the crawl
+        keeps its watermark below it, as for a page that could not be fetched."""
+        return self.reason in FETCH_AGAIN
 
 
 def api_page(item: ApiItem, edition: str | None, api: str) -> FetchedPage:
@@ -180,6 +188,8 @@ class PageReader:
                                                               prior=article.language_hint)
         if fields.text_keys is not None:
             article.text_keys = fields.text_keys
+        if page.listed is not None:
+            article.listed = page.listed
         return article
 
     def is_listing(self, fields: PageFields) -> bool:
@@ -287,6 +297,7 @@ def extract_article(html: str | bytes, url: str | None) -> dict[str, Any]:
 
 
 __all__ = [
+    "FETCH_AGAIN",
     "MAX_LINK_TEXT_SHARE",
     "FetchedPage",
     "PageReader",

@@ -26,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from newscrawl.archive import DuplicateRecord
 from newscrawl.archiving import Archiver
 from newscrawl.dedupe.fingerprints import body_fingerprints
 from newscrawl.extract.fields import PageFields
@@ -119,7 +120,11 @@ def apply_article(archiver: Archiver, article: Article, report: RebuildReport, *
         if archiver.index.find_fingerprint(body_fingerprints(article.title, article.body)) is not None:
             report.duplicates += 1
             return
-        report.added.append(archiver.add(article).name)
+        try:
+            report.added.append(archiver.add(article).name)
+        except DuplicateRecord as found:  # a reprint, or archived by a crawl since the check above
+            logger.info("%s: duplicate (%s) of record %d, not added", article.url, found.kind, found.number)
+            report.duplicates += 1
     elif rewrite:
         name = archiver.rewrite(number, article)
         if name:

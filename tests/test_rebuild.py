@@ -1,5 +1,9 @@
+import json
+from pathlib import Path
+
 from newscrawl.archive.records import read_record
 from newscrawl.archiving import Archiver
+from newscrawl.dedupe.neardup import find_near_duplicate, signature_of
 from newscrawl.middlewares.rawarchive import RawArchiveWriter
 from newscrawl.rebuild import rebuild
 
@@ -74,3 +78,33 @@ def test_legacy_records_are_never_rewritten(tmp_path):
                      rewrite=True, processes=0)
     assert report.rewritten == [] and report.unchanged == 1
     assert legacy.read_text(encoding="utf-8") == text
+
+
+REPRINTS = {c["name"]: c for c in json.loads((Path(__file__).resolve().parent / "fixtures" / "reprints"
+                                                / "cases.json").read_text(encoding="utf-8"))["cases"]}
+
+
+def case_page(text: dict) -> bytes:
+    return page(text["title"], [p for p in text["body"].split("\n") if p.strip()])
+
+
+def test_a_reprint_in_the_raw_archive_is_counted_as_a_duplicate_not_added(tmp_path):
+    case = REPRINTS["shortened_reprint"]
+    raw = raw_archive(tmp_path / "raw",
+                      ("https://qazinform.com/news/pavlodar-trees-1a2b3c", case_page(case["original"])),
+                      ("https://qazaqtv.com/en/view/society/page_231455_pavlodar-trees", case_page(case["candidate"])))
+    archive = Archiver.open(tmp_path / "archive")
+    report = rebuild(archive, raw, processes=0)
+    assert len(report.added) == 1 and report.duplicates == 1
+    assert len(list((tmp_path / "archive").glob("*.txt"))) == 1
+
+
+def test_a_rewritten_record_is_found_by_its_new_texts_reprint_signature_not_the_old(tmp_path):
+    archive = Archiver.open(tmp_path / "archive")
+    old, new = REPRINTS["same_topic_different_story"]["original"], REPRINTS["same_topic_different_story"]["candidate"]
+    name = rebuild(archive, raw_archive(tmp_path / "raw1", (URL, case_page(old))), processes=0).added[0]
+    report = rebuild(archive, raw_archive(tmp_path / "raw2", (URL, case_page(new))), rewrite=True, processes=0)
+    assert report.rewritten == [name]
+    found = find_near_duplicate(archive.index, signature_of(new["title"], new["body"]))
+    assert found is not None and found.number == int(name[:3])
+    assert find_near_duplicate(archive.index, signature_of(old["title"], old["body"])) is None

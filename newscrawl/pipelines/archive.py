@@ -1,10 +1,19 @@
-"""Write each article as a record into the archive folder and index it."""
+"""Write each article as a record into the archive folder and index it.
+
+The duplicate checks before this pipeline read the index as it was; the archive repeats them under
+its lock when it writes (another crawl may have archived the same story meanwhile), and an article
+it refuses then is dropped and counted like any duplicate. A write the disk, the file system or the
+permissions refuse stops the crawl (close reason ``archive_write_failed: <why>``): the article
+counts like one that could not be fetched, so the next crawl fetches it again.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Awaitable
@@ -12,14 +21,38 @@ from concurrent.futures import Future
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl import settings
+from newscrawl.archive import DuplicateRecord
 from newscrawl.archive.index import IndexEntry
 from newscrawl.archiving import Archiver
 from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.items import Article
+from newscrawl.pipelines.dedupe import DuplicateArticle, count_duplicate
 
 logger = logging.getLogger(__name__)
+
+#: errors of a write the disk, the file system or the permissions refused (the index's included)
+WRITE_ERRORS = (OSError, sqlite3.OperationalError)
+#: the close reason of a crawl stopped by a failed write, followed by why
+WRITE_FAILED = "archive_write_failed"
+
+
+def write_failure(error: BaseException) -> str:
+    """Why a write failed, in a few words (``no space left on device``, ``read-only file system``,
+    ``permission denied``, ``database or disk is full``)."""
+    if isinstance(error, OSError) and error.errno:
+        return os.strerror(error.errno).lower()
+    return (str(error) or type(error).__name__).lower()
+
+
+class ArticleNotArchived(DropItem):
+    """An article whose record could not be written."""
+
+    def __init__(self, message: str):
+        super().__init__(message, log_level="ERROR")
 
 
 
@@ -122,6 +155,8 @@ class ArchivePipeline:
         self.batch_max = crawler.settings.getint("ARCHIVE_BATCH_MAX")
         self.batch_wait = crawler.settings.getfloat("ARCHIVE_BATCH_WAIT")
         self._writer: BatchWriter | None = None
+        #: whether a failed write has stopped the crawl already
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -143,14 +178,49 @@ class ArchivePipeline:
 
     def process_item(self, item, spider=None) -> Any | Awaitable[Any]:
         assert self.archiver is not None
-        if self._writer is None:
-            return self._archived(item, self.archiver.add(item))
-        return self._add_in_thread(item)
+        if self._writer is not None:
+            return self._add_in_thread(item)
+        try:
+            entry = self.archiver.add(item)
+        except DuplicateRecord as found:
+            raise self._duplicate(item, found) from None
+        except WRITE_ERRORS as error:
+            raise self._not_written(item, error) from error
+        return self._archived(item, entry)
 
     async def _add_in_thread(self, item):
         assert self._writer is not None
-        entry = await asyncio.wrap_future(self._writer.submit(item))
+        try:
+            entry = await asyncio.wrap_future(self._writer.submit(item))
+        except DuplicateRecord as found:
+            raise self._duplicate(item, found) from None
+        except WRITE_ERRORS as error:
+            raise self._not_written(item, error) from error
         return self._archived(item, entry)
+
+    def _duplicate(self, item, found: DuplicateRecord) -> DuplicateArticle:
+        """An article another writer archived after the checks before this pipeline: a duplicate of
+        that record, counted and remembered like the ones those checks find."""
+        assert self.archiver is not None
+        count_duplicate(self.stats, self.archiver.index, item.url, item.outlet, found.kind, found.number,
+                        found.similarity)
+        return DuplicateArticle(f"duplicate ({found.kind}) of record {found.number}, archived meanwhile: {item.url}")
+
+    def _not_written(self, item, error: BaseException) -> ArticleNotArchived:
+        """A record the archive could not write: counted, the article held like one that could not be
+        fetched, and the crawl stopped with the reason (the first failure closes it)."""
+        why = write_failure(error)
+        self.stats.inc_value("newscrawl/archive/write_errors")
+        self.stats.inc_value(f"newscrawl/archive/write_errors/{why.replace(' ', '_')}")
+        spider = self.crawler.spider
+        if hasattr(spider, "article_not_archived"):
+            spider.article_not_archived(item)
+        if not self._stopping:
+            self._stopping = True
+            logger.error("cannot write to the archive (%s): stopping the crawl; the articles not written are "
+                         "fetched again by the next crawl", why)
+            stop_crawl(self.crawler, f"{WRITE_FAILED}: {why}")
+        return ArticleNotArchived(f"not archived ({why}): {item.url}")
 
     def _archived(self, item, entry: IndexEntry):
         item.record = entry.name
@@ -161,3 +231,15 @@ class ArchivePipeline:
             self.stats.inc_value("newscrawl/archived/layout_fallback")
         logger.debug("archived %s as %s", item.url, entry.name)
         return item
+
+
+def stop_crawl(crawler: Crawler, reason: str) -> None:
+    """Close the crawl with ``reason`` (once the items on their way are through)."""
+    engine = crawler.engine
+    assert engine is not None
+    close = getattr(engine, "close_spider_async", None)
+    if close is not None:  # Scrapy 2.14 and later
+        closing = deferred_from_coro(close(reason=reason))
+        closing.addErrback(lambda failure: logger.error("cannot stop the crawl: %s", failure.getErrorMessage()))
+    else:
+        engine.close_spider(crawler.spider, reason)

@@ -8,8 +8,10 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
 
 from newscrawl.archive import Archive
+from newscrawl.archive.index import ArchiveIndex
 from newscrawl.dedupe.signatures import article_fingerprints
 from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.outlets import article_keys
@@ -22,6 +24,15 @@ class DuplicateArticle(DropItem):
 
     def __init__(self, message: str):
         super().__init__(message, log_level="INFO")
+
+
+def count_duplicate(stats: StatsCollector, index: ArchiveIndex, url: str, outlet: str | None, kind: str,
+                    number: int | None, similarity: float | None = None) -> None:
+    """Count a refused duplicate (``newscrawl/duplicates/<kind>``) and remember it in the index with
+    the record it duplicates."""
+    stats.inc_value("newscrawl/duplicates")
+    stats.inc_value(f"newscrawl/duplicates/{kind}")
+    index.add_duplicate(url, outlet, kind, number, similarity)
 
 
 class DedupePipeline:
@@ -81,9 +92,7 @@ class DedupePipeline:
         return item
 
     def _refuse(self, url: str, outlet: str | None, kind: str, number: int | None, why: str = "") -> None:
-        self.stats.inc_value("newscrawl/duplicates")
-        self.stats.inc_value(f"newscrawl/duplicates/{kind}")
         assert self.archive is not None
-        self.archive.index.add_duplicate(url, outlet, kind, number)
+        count_duplicate(self.stats, self.archive.index, url, outlet, kind, number)
         raise DuplicateArticle(f"duplicate ({kind}) of record {number}: {url}" if number is not None
                                else f"duplicate ({kind}): {url}: {why}")

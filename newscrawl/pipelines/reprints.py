@@ -17,7 +17,7 @@ from newscrawl.dedupe.neardup import (
     index_missing_signatures,
 )
 from newscrawl.extensions.archive import CrawlArchive
-from newscrawl.pipelines.dedupe import DuplicateArticle
+from newscrawl.pipelines.dedupe import DuplicateArticle, count_duplicate
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +67,8 @@ class ReprintPipeline:
 
     def _refuse(self, adapter: ItemAdapter, match: NearDuplicate) -> None:
         url = adapter["url"]
-        self.stats.inc_value("newscrawl/duplicates")
-        self.stats.inc_value("newscrawl/duplicates/reprint")
         assert self.archive is not None
-        self.archive.index.add_duplicate(url, adapter.get("outlet"), "reprint", match.number,
-                                         round(match.similarity, 4))
+        count_duplicate(self.stats, self.archive.index, url, adapter.get("outlet"), "reprint", match.number,
+                        round(match.similarity, 4))
         of = f"record {match.number}" if match.number is not None else f"{match.url} in this crawl"
         raise DuplicateArticle(f"reprint (similarity {match.similarity:.2f}) of {of}: {url}")

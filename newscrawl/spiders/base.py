@@ -247,7 +247,18 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newscrawl/failed/{kind}")
         logger.warning("article not fetched: %s (%s)", request.url, reason)
         if response is None or response.status >= 500 or response.status in (408, 429):  # may work next time
-            self.walk.note_failed(request.cb_kwargs.get("edition"), request.meta.get("newscrawl_listed"))
+            self.walk.note_failed(self.watermark_key(request.cb_kwargs.get("edition")),
+                                  request.meta.get("newscrawl_listed"))
+
+    def article_not_archived(self, article: Article) -> None:
+        """An article the archive could not take (its write failed): it counts like one that could not
+        be fetched, so the watermark stays below it and the next crawl fetches it again."""
+        listed = article.listed or (article.published if isinstance(article.published, datetime) else None)
+        self.walk.note_failed(self.watermark_key(article.edition), listed)
+
+    def watermark_key(self, edition: str | None) -> str | None:
+        """The walk state an article of ``edition`` counts in (its edition; one key for a whole site)."""
+        return edition
 
     def listing_failed(self, failure: Failure) -> None:
         """Count and log a feed or listing page that could not be fetched."""
@@ -288,6 +299,8 @@ class NewsSpider(scrapy.Spider):
         article = await self.read(page)
         if isinstance(article, Skip):
             self.skip(response, article.reason)
+            if article.fetch_again:
+                self.walk.note_failed(self.watermark_key(page.edition), page.listed)
             return
         yield article
 

@@ -72,6 +72,10 @@ class SiteSpider(NewsSpider):
         """Incremental state is kept per site."""
         return f"site:{self.outlet.name}"
 
+    def watermark_key(self, edition: str | None) -> str | None:
+        """One watermark for the whole site."""
+        return WATERMARK_KEY
+
     # -- discovery
     def discovery_requests(self) -> Iterable[Request]:
         start = self.start_url

@@ -1,8 +1,10 @@
 """The archive loses nothing and holds nothing twice: clashing numbers, special files, a damaged index,
 a lossless reindex, imports beside a crawl and duplicate decisions taken under the folder's lock."""
 
+import multiprocessing
 import os
 import sqlite3
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +12,7 @@ import pytest
 
 from newscrawl.archive import DuplicateRecord
 from newscrawl.archive.index import ArchiveIndex
+from newscrawl.archive.store import ArchiveFolder
 from newscrawl.archiving import Archiver
 from newscrawl.items import Article
 
@@ -126,3 +129,87 @@ def test_reading_a_damaged_index_in_place_is_a_database_error_not_a_crash_of_the
     (tmp_path / "index.sqlite").write_bytes(b"x" * 4096)
     with pytest.raises(sqlite3.DatabaseError):
         ArchiveIndex(tmp_path / "index.sqlite").entries()
+
+
+# -- writers side by side, each in a process of its own (as crawls, imports and reindexes run)
+FORK = multiprocessing.get_context("fork")
+#: how long a test waits for a writer process at most
+WRITER_TIMEOUT = 120
+
+
+def _add_when_all_are_ready(root, story, ready, outcomes) -> None:
+    archiver = Archiver.open(root, fsync=False)
+    ready.wait(WRITER_TIMEOUT)
+    result = archiver.add_many([story])[0]
+    outcomes.put(f"duplicate of {result.number}" if isinstance(result, DuplicateRecord) else result.name)
+
+
+def test_three_crawls_archiving_one_story_at_the_same_moment_archive_it_once(tmp_path):
+    ready, outcomes = FORK.Barrier(3), FORK.Queue()
+    copies = [article(7, url=f"https://www.inform.kz/ru/kopiya-{i}-0d0d{i:02x}") for i in range(3)]
+    writers = [FORK.Process(target=_add_when_all_are_ready, args=(tmp_path, story, ready, outcomes))
+               for story in copies]
+    for writer in writers:
+        writer.start()
+    results = sorted(outcomes.get(timeout=WRITER_TIMEOUT) for _ in writers)
+    for writer in writers:
+        writer.join(WRITER_TIMEOUT)
+    records = sorted(p.name for p in tmp_path.glob("*.txt"))
+    assert len(records) == 1
+    assert results == sorted([*records, f"duplicate of {int(records[0].split('_')[0])}",
+                              f"duplicate of {int(records[0].split('_')[0])}"])
+
+
+def _crawl(root, stories, started, refused) -> None:
+    """A crawl's writes: one article after the other, each through the duplicate check."""
+    archiver = Archiver.open(root, fsync=False)
+    started.set()
+    for story in stories:
+        if isinstance(archiver.add_many([story])[0], DuplicateRecord):
+            refused.put(story.url)
+
+
+def test_an_import_during_a_crawl_never_gives_two_records_one_number(tmp_path):
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    files = []
+    for n in range(40):
+        files.append(legacy / f"{n:03d}_{n + 1:016x}.txt")
+        files[-1].write_text(f" date 2019-11-05 Legacy story {n}\n\nA legacy body {n}.", encoding="utf-8")
+    archive = Archiver.open(tmp_path / "archive", fsync=False)
+    started, refused = FORK.Event(), FORK.Queue()
+    crawl = FORK.Process(target=_crawl, args=(tmp_path / "archive", [article(100 + n) for n in range(40)],
+                                              started, refused))
+    crawl.start()
+    started.wait(WRITER_TIMEOUT)
+    outcomes = [archive.archive.import_records([path]) for path in files]
+    crawl.join(WRITER_TIMEOUT)
+    assert crawl.exitcode == 0
+    scan = ArchiveFolder(tmp_path / "archive").scan()
+    assert scan.clashes() == {}
+    copied = [name for report in outcomes for name in report.copied]
+    assert all(report.copied or report.clashes for report in outcomes)
+    assert len(scan.records) == 40 + len(copied)
+    assert set(copied) <= set(scan.records)
+
+
+def test_a_crawl_deduplicating_while_reindex_runs_never_archives_a_duplicate(tmp_path):
+    archive = Archiver.open(tmp_path, fsync=False)
+    originals = [article(n) for n in range(20)]
+    archive.add_many(originals)
+    # the crawl meets every archived story again under another address, between new ones
+    stories = [story for n in range(20) for story in (
+        article(n, url=f"https://www.inform.kz/ru/perepechatka-{n}-0e{n:04x}"), article(200 + n))]
+    started, refused = FORK.Event(), FORK.Queue()
+    crawl = FORK.Process(target=_crawl, args=(tmp_path, stories, started, refused))
+    crawl.start()
+    started.wait(WRITER_TIMEOUT)
+    reindexed, deadline = 0, time.monotonic() + WRITER_TIMEOUT
+    while crawl.is_alive() and time.monotonic() < deadline:
+        archive.archive.rebuild_index()
+        reindexed += 1
+    crawl.join(WRITER_TIMEOUT)
+    assert crawl.exitcode == 0 and reindexed >= 1
+    assert len(list(tmp_path.glob("*.txt"))) == 40
+    assert sorted(refused.get(timeout=5) for _ in range(20)) == sorted(s.url for s in stories[::2])
+    assert len(archive.index.names()) == 40

@@ -1,13 +1,24 @@
 import asyncio
+import errno
+import json
+import multiprocessing
+import os
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from support import project_crawler
 
-from newscrawl.archive.records import read_record
+from newscrawl.archive.records import RECORD_NAME, read_record
+from newscrawl.archive.store import ArchiveFolder
 from newscrawl.archiving import Archiver
-from newscrawl.pipelines.archive import ArchivePipeline, BatchWriter
+from newscrawl.extensions.archive import CrawlArchive
+from newscrawl.pipelines import archive as archive_pipeline
+from newscrawl.pipelines.archive import ArchivePipeline, ArticleNotArchived, BatchWriter
+from newscrawl.pipelines.dedupe import DedupePipeline, DuplicateArticle
+from newscrawl.pipelines.reprints import ReprintPipeline
+from newscrawl.spiders.kazinform import KazinformSpider
 
 WHEN = datetime(2025, 8, 15, 14, 2, tzinfo=ZoneInfo("Asia/Almaty"))
 
@@ -89,3 +100,113 @@ def test_pipeline_with_writer_thread_archives_in_batches_and_counts_them(tmp_pat
     assert crawler.stats.get_value("newscrawl/archived") == 4
     assert crawler.stats.get_value("newscrawl/archive/batches") == 1
     assert crawler.stats.get_value("newscrawl/archive/records_at_end") == 4
+
+
+# -- another crawl archiving the same story meanwhile
+REPRINTS = {c["name"]: c for c in json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "reprints"
+                                                / "cases.json").read_text(encoding="utf-8"))["cases"]}
+
+
+def _archive_in_this_process(root: str, article) -> None:
+    Archiver.open(root, fsync=False).add(article)
+
+
+def archive_in_another_process(root: Path, article) -> None:
+    """What another crawl writing into the same folder does: archive an article from its own process."""
+    process = multiprocessing.get_context("fork").Process(target=_archive_in_this_process, args=(str(root), article))
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0
+
+
+def checks_then_archive(crawler):
+    """The crawl's duplicate checks, and then (called separately) its archive pipeline."""
+    stages = [DedupePipeline.from_crawler(crawler), ReprintPipeline.from_crawler(crawler)]
+    archive = ArchivePipeline.from_crawler(crawler)
+    for stage in (*stages, archive):
+        stage.open_spider()
+
+    def check(item):
+        for stage in stages:
+            item = stage.process_item(item)
+        return item
+
+    return check, archive
+
+
+def records_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if RECORD_NAME.match(p.name))
+
+
+def test_story_another_crawl_archived_after_the_checks_is_dropped_as_a_counted_duplicate_of_it(
+        crawler, make_article, tmp_path):
+    check, archive = checks_then_archive(crawler)
+    ours = check(make_article())
+    theirs = make_article(url="https://www.inform.kz/ru/drugaya-novost-0c0c0c", canonical_url=None)
+    archive_in_another_process(tmp_path / "archive", theirs)
+    with pytest.raises(DuplicateArticle, match="body"):
+        archive.process_item(ours)
+    assert [name.split("_")[0] for name in records_in(tmp_path / "archive")] == ["000"]
+    refused = CrawlArchive.of(crawler).archive.index.duplicates_of(0)
+    assert [(d["url"], d["kind"]) for d in refused] == [(ours.url, "body")]
+    assert crawler.stats.get_value("newscrawl/duplicates/body") == 1
+    assert crawler.stats.get_value("newscrawl/duplicates") == 1
+    assert crawler.stats.get_value("newscrawl/archived") is None
+
+
+def test_reprint_another_crawl_archived_after_the_checks_is_dropped_by_the_writer_thread_as_a_reprint(
+        make_article, tmp_path):
+    crawler = project_crawler(ARCHIVE_DIR=str(tmp_path / "archive"), ARCHIVE_WRITER_THREAD=True, ARCHIVE_BATCH_WAIT=0)
+    case = REPRINTS["shortened_reprint"]
+    original = make_article(url="https://qazinform.com/news/pavlodar-trees-1a2b3c", canonical_url=None,
+                            edition="en", title=case["original"]["title"], body=case["original"]["body"])
+    reprint = make_article(url="https://qazaqtv.com/en/view/society/page_231455_pavlodar-trees", canonical_url=None,
+                           outlet="qazaqtv", edition="en", title=case["candidate"]["title"],
+                           body=case["candidate"]["body"])
+    check, archive = checks_then_archive(crawler)
+    ours = check(reprint)
+    archive_in_another_process(tmp_path / "archive", original)
+    with pytest.raises(DuplicateArticle, match="reprint"):
+        asyncio.run(archive.process_item(ours))
+    archive.close_spider()
+    assert len(records_in(tmp_path / "archive")) == 1
+    refused = CrawlArchive.of(crawler).archive.index.duplicates_of(0)
+    assert [(d["url"], d["outlet"], d["kind"]) for d in refused] == [(reprint.url, "qazaqtv", "reprint")]
+    assert refused[0]["similarity"] >= 0.5
+    assert crawler.stats.get_value("newscrawl/duplicates/reprint") == 1
+
+
+# -- a disk that is full, read-only or not ours
+@pytest.mark.parametrize(("code", "why"), [(errno.ENOSPC, "no space left on device"),
+                                           (errno.EROFS, "read-only file system"),
+                                           (errno.EACCES, "permission denied")])
+@pytest.mark.parametrize("in_thread", [False, True])
+def test_a_failed_record_write_stops_the_crawl_saying_why_and_holds_the_watermark_below_the_article(
+        tmp_path, make_article, monkeypatch, code, why, in_thread):
+    crawler = project_crawler(KazinformSpider, ARCHIVE_DIR=str(tmp_path / "archive"), ARCHIVE_WRITER_THREAD=in_thread,
+                              ARCHIVE_BATCH_WAIT=0)
+    crawler.spider = spider = KazinformSpider.from_crawler(crawler)
+    stops: list[str] = []
+    monkeypatch.setattr(archive_pipeline, "stop_crawl", lambda _, reason: stops.append(reason))
+
+    def refuse(self, texts, *, fsync=True):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(ArchiveFolder, "write_temps", refuse)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    listed = datetime(2025, 8, 15, 14, 0, tzinfo=ZoneInfo("Asia/Almaty"))
+    spider.walk.note_published("ru", listed.replace(hour=18))
+    articles = numbered(make_article, 2)
+    articles[0].listed = listed
+    for article in articles:
+        with pytest.raises(ArticleNotArchived, match=why):
+            result = pipeline.process_item(article)
+            if in_thread:
+                asyncio.run(result)
+    pipeline.close_spider()
+    assert stops == [f"archive_write_failed: {why}"]  # the first failure stops the crawl, once
+    assert crawler.stats.get_value("newscrawl/archive/write_errors") == 2
+    assert crawler.stats.get_value(f"newscrawl/archive/write_errors/{why.replace(' ', '_')}") == 2
+    assert spider.walk.next_watermark("ru") < listed
+    assert records_in(tmp_path / "archive") == []
