@@ -5,12 +5,16 @@ replayed and rebuilt into the same records."""
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from faultsite import FaultSite
 from support import CrawlRun, run_crawl
 
+from newscrawl import settings
 from newscrawl.archive.records import RECORD_NAME, read_record
 from newscrawl.archiving import Archiver
 from newscrawl.cli import main as cli_main
@@ -143,3 +147,29 @@ def test_rebuild_from_the_raw_archive_gives_the_same_records(faulty_crawl, tmp_p
                      "--timezone", "Europe/Moscow", "--timeout", "2"]) == 0
     assert_archive_is_the_truth(tmp_path, site)
     assert '"duplicates": 1' in capsys.readouterr().out  # the reprint
+
+
+# -- a disk that fills up
+def test_a_crawl_on_a_full_disk_stops_saying_why_and_the_next_crawl_archives_every_article(tmp_path):
+    """The first crawl cannot write a record: it stops with the reason, its health check fails, and it
+    leaves no watermark past what it could not write; the next incremental crawl (space freed) fetches
+    and archives every article. Its watermark stays below the page that was cut short, so a later
+    crawl fetches that one again. The records keep the offset the pages state, not the spider's zone."""
+    archive = tmp_path / "archive"
+    with FaultSite(8) as site:
+        args = {"start": site.base + "/", "timezone": "Asia/Almaty"}
+        full = run_crawl("site", tmp_path / "full", archive=archive, args=args, settings={
+            **CRAWL_SETTINGS, "EXTENSIONS": json.dumps({**settings.EXTENSIONS, "tests.fulldisk.FullDisk": 0})})
+        freed = run_crawl("site", tmp_path / "freed", archive=archive, args=args, settings=CRAWL_SETTINGS)
+    assert full.report["reason"] == "archive_write_failed: no space left on device", full.log[-3000:]
+    assert full.stat("newscrawl/archive/write_errors/no_space_left_on_device") >= 1
+    health = full.report["health"]
+    assert {"finish_reason", "archive_writes"} <= set(health["failed"])
+    assert freed.returncode == 0 and freed.report["reason"] == "finished", freed.log[-3000:]
+    assert_archive_is_the_truth(archive, site)
+    assert all(r.published.utcoffset() == timedelta(hours=3) for copies in archived(archive).values() for r in copies)
+    texts = [p.read_text(encoding="utf-8") for p in archive.iterdir() if RECORD_NAME.match(p.name)]
+    assert texts and all(re.search(r"^Published at: \*\*\S+T\S+\+03:00\*\*$", t, re.MULTILINE) for t in texts)
+    truncated = next(s for s in site.stories if "truncated" in s.faults)
+    state = Archiver.open(archive).index.get_state("site:127.0.0.1", "newest/all")
+    assert state is not None and datetime.fromisoformat(state) < truncated.published

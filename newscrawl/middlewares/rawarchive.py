@@ -29,6 +29,7 @@ from scrapy.http import Response
 from warcio.warcwriter import WARCWriter
 
 from newscrawl import settings
+from newscrawl.stats import RAW_WRITE_ERRORS, count_write_failure
 from newscrawl.warc import ARTICLE_HEADER, write_exchange
 
 logger = logging.getLogger(__name__)
@@ -131,9 +132,9 @@ class RawArchiveMiddleware:
                               method=request.method, request_headers=header_pairs(request.headers),
                               request_body=request.body,
                               article=bool(request.meta.get("newscrawl_article")) and response.status == 200)
-        except OSError as exc:  # a full disk must not stop the crawl; the records matter more
-            self.stats.inc_value("newscrawl/raw_archive/errors")
-            logger.error("raw archive: cannot write %s: %s", response.url, exc)
+        except OSError as exc:  # the crawl goes on (the records matter more); the health check alerts
+            why = count_write_failure(self.stats, RAW_WRITE_ERRORS, exc)
+            logger.error("raw archive: cannot write %s: %s", response.url, why)
             return response
         self.stats.inc_value("newscrawl/raw_archive/responses")
         return response

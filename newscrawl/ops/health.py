@@ -12,6 +12,8 @@ Each check compares one figure of the crawl with what a healthy crawl of the out
 - ``error_rate``      failed fetches and spider exceptions per request ≤ ``HEALTH_MAX_ERROR_RATE``
 - ``retry_rate``      retries per request ≤ ``HEALTH_MAX_RETRY_RATE``
 - ``duplicate_rate``  duplicates per extracted article ≤ ``HEALTH_MAX_DUPLICATE_RATE``
+- ``archive_writes``  every record and every raw-archive response was written (a full disk, a
+                      read-only file system or missing permissions fail it, saying which)
 
 A changed page layout at an outlet shows as a failing ``item_count`` (listings no longer yield
 links), ``extraction_rate`` (article pages no longer yield articles), ``field_coverage`` (dates
@@ -33,12 +35,18 @@ from spidermon.utils.field_coverage import calculate_field_coverage
 
 from newscrawl import settings
 from newscrawl.ops.reports import baseline_key, recent_reports
-from newscrawl.stats import error_count, items_extracted
+from newscrawl.stats import (
+    RAW_WRITE_ERRORS,
+    RECORD_WRITE_ERRORS,
+    error_count,
+    items_extracted,
+    write_failures,
+)
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 #: the order checks are run and shown in
 CHECKS = ("finish_reason", "item_count", "field_coverage", "extraction_rate", "error_rate", "retry_rate",
-          "duplicate_rate")
+          "duplicate_rate", "archive_writes")
 
 
 @dataclass
@@ -229,9 +237,26 @@ def check_duplicate_rate(stats: Mapping[str, Any], policy: HealthPolicy) -> Heal
                        round(rate, 4), policy.max_duplicate_rate)
 
 
+def check_archive_writes(stats: Mapping[str, Any], policy: HealthPolicy) -> HealthCheck:
+    failed = {"records": _int(stats, RECORD_WRITE_ERRORS), "raw_archive": _int(stats, RAW_WRITE_ERRORS)}
+    if not any(failed.values()):
+        return HealthCheck("archive_writes", PASSED, "every record and raw-archive response written", failed, 0)
+
+    def why(key: str) -> str:
+        return ", ".join(f"{reason} {n}" for reason, n in sorted(write_failures(stats, key).items()))
+
+    said = []
+    if failed["records"]:
+        said.append(f"{failed['records']} records not written ({why(RECORD_WRITE_ERRORS)})")
+    if failed["raw_archive"]:
+        said.append(f"{failed['raw_archive']} responses not written to the raw archive ({why(RAW_WRITE_ERRORS)})")
+    return HealthCheck("archive_writes", FAILED, "; ".join(said), failed, 0)
+
+
 _CHECKS = {"finish_reason": check_finish_reason, "item_count": check_item_count,
            "field_coverage": check_field_coverage, "extraction_rate": check_extraction_rate,
-           "error_rate": check_error_rate, "retry_rate": check_retry_rate, "duplicate_rate": check_duplicate_rate}
+           "error_rate": check_error_rate, "retry_rate": check_retry_rate, "duplicate_rate": check_duplicate_rate,
+           "archive_writes": check_archive_writes}
 
 
 def evaluate(stats: Mapping[str, Any], policy: HealthPolicy) -> list[HealthCheck]:

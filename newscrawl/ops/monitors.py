@@ -110,6 +110,11 @@ class CrawlHealthMonitor(Monitor):
         """Few duplicates."""
         self._check("duplicate_rate")
 
+    @monitors.name("archive_writes")
+    def test_archive_writes(self) -> None:
+        """Every record and raw-archive response was written."""
+        self._check("archive_writes")
+
 
 class _HealthAction(Action):
     """An action on the crawl's health results."""

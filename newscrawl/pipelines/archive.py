@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import queue
 import sqlite3
 import threading
@@ -31,6 +30,7 @@ from newscrawl.archiving import Archiver
 from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.items import Article
 from newscrawl.pipelines.dedupe import DuplicateArticle, count_duplicate
+from newscrawl.stats import RECORD_WRITE_ERRORS, count_write_failure
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +38,6 @@ logger = logging.getLogger(__name__)
 WRITE_ERRORS = (OSError, sqlite3.OperationalError)
 #: the close reason of a crawl stopped by a failed write, followed by why
 WRITE_FAILED = "archive_write_failed"
-
-
-def write_failure(error: BaseException) -> str:
-    """Why a write failed, in a few words (``no space left on device``, ``read-only file system``,
-    ``permission denied``, ``database or disk is full``)."""
-    if isinstance(error, OSError) and error.errno:
-        return os.strerror(error.errno).lower()
-    return (str(error) or type(error).__name__).lower()
 
 
 class ArticleNotArchived(DropItem):
@@ -209,9 +201,7 @@ class ArchivePipeline:
     def _not_written(self, item, error: BaseException) -> ArticleNotArchived:
         """A record the archive could not write: counted, the article held like one that could not be
         fetched, and the crawl stopped with the reason (the first failure closes it)."""
-        why = write_failure(error)
-        self.stats.inc_value("newscrawl/archive/write_errors")
-        self.stats.inc_value(f"newscrawl/archive/write_errors/{why.replace(' ', '_')}")
+        why = count_write_failure(self.stats, RECORD_WRITE_ERRORS, error)
         spider = self.crawler.spider
         if hasattr(spider, "article_not_archived"):
             spider.article_not_archived(item)

@@ -1,3 +1,5 @@
+import errno
+import os
 import random
 
 import pytest
@@ -7,6 +9,7 @@ from scrapy.http import HtmlResponse, Response
 from support import project_crawler
 
 from newscrawl.middlewares.rawarchive import RawArchiveMiddleware, RawArchiveRedirectMiddleware, RawArchiveWriter
+from newscrawl.ops.health import HealthPolicy, evaluate
 from newscrawl.warc import WarcLookup, warc_files
 
 PAGE = "<html><body><p>Текст новости</p></body></html>".encode()
@@ -78,3 +81,19 @@ def test_a_file_cut_short_by_a_killed_crawl_keeps_the_exchanges_before_the_cut(t
     lookup = WarcLookup(path)
     assert len(lookup) == 4
     assert [r.body for r in lookup.iter_responses()] == bodies[:4]
+
+
+def test_a_raw_archive_that_cannot_be_written_counts_why_and_fails_the_health_check(tmp_path, monkeypatch):
+    mw, _, crawler = middlewares(tmp_path)
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(RawArchiveWriter, "write", disk_full)
+    request, response = page("https://news.example.org/a.html")
+    assert mw.process_response(request, response) is response  # the crawl goes on
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/raw_archive/errors"] == 1
+    assert stats["newscrawl/raw_archive/errors/no_space_left_on_device"] == 1
+    check = next(c for c in evaluate(stats, HealthPolicy()) if c.name == "archive_writes")
+    assert check.failed and "1 responses not written to the raw archive (no space left on device 1)" in check.message

@@ -165,4 +165,15 @@ def test_project_settings_give_the_documented_thresholds():
 def test_summary_names_the_failed_checks():
     checks = evaluate(healthy_stats(2), HealthPolicy(min_items=10))
     line = summary("kazinform", "abc", checks)
-    assert line.startswith("kazinform (job abc): 1 of 7 health checks failed: item_count:")
+    assert line.startswith(f"kazinform (job abc): 1 of {len(CHECKS)} health checks failed: item_count:")
+
+
+def test_a_crawl_stopped_by_a_full_disk_fails_finish_reason_and_archive_writes_saying_why():
+    stats = healthy_stats(40, finish_reason="archive_write_failed: no space left on device",
+                          **{"newscrawl/archive/write_errors": 3,
+                             "newscrawl/archive/write_errors/no_space_left_on_device": 3})
+    checks = by_name(evaluate(stats, HealthPolicy()))
+    assert checks["finish_reason"].failed and "no space left on device" in checks["finish_reason"].message
+    assert checks["archive_writes"].failed
+    assert checks["archive_writes"].message == "3 records not written (no space left on device 3)"
+    assert "archive_writes: 3 records not written" in summary("kazinform", None, checks.values())
