@@ -203,7 +203,7 @@ class PageReader:
         URL (``url``: after redirects, else before), the time a listing gave (``listing``), date-like
         texts found anywhere on the page (``visible``) and the page-level rules of htmldate (``page``);
         for a page of a site without an outlet module, the page-level rules first, then the listing's
-        time. A time the page states with its offset keeps it for sites without a module."""
+        time. For sites without a module a time keeps the offset the page (or its listing) states."""
         zone = self.zone
         if self.outlet.generic:
             found, source = resolve_published(page.given_dates, zone)
@@ -211,7 +211,7 @@ class PageReader:
                 return found, source
             if fields.page_date is not None:
                 return _in_zone(fields.page_date, zone), "page"
-            return (page.listed.astimezone(zone), "listing") if page.listed is not None else (None, None)
+            return (_in_zone(page.listed, zone), "listing") if page.listed is not None else (None, None)
         date_like = fields.sources.get("date") == "date-like"
         found, source = resolve_published([*page.given_dates, *fields.date_candidates], zone,
                                           [] if date_like else fields.visible_dates)

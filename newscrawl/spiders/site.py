@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
+from newscrawl.extract.dates import parse_machine_value
 from newscrawl.extract.feeds import feed_entries, feed_links
 from newscrawl.outlets.base import Listed, site_outlet
 from newscrawl.spiders.arguments import SpiderArgumentError
@@ -75,6 +76,14 @@ class SiteSpider(NewsSpider):
     def watermark_key(self, edition: str | None) -> str | None:
         """One watermark for the whole site."""
         return WATERMARK_KEY
+
+    def card_date(self, text: str | None) -> datetime | None:
+        """A sitemap's or feed's date with the offset it states; the spider's ``timezone`` applies to a
+        date without one (and a UTC time, which says nothing of the site's local time, is shown in it)."""
+        stated = parse_machine_value(text) if text else None
+        if stated is not None and stated.utcoffset():
+            return stated
+        return super().card_date(text)
 
     # -- discovery
     def discovery_requests(self) -> Iterable[Request]:

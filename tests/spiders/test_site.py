@@ -1,4 +1,5 @@
-from datetime import date
+import asyncio
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse, XmlResponse
@@ -7,6 +8,7 @@ from support import project_crawler
 from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.extract.feeds import feed_links
 from newscrawl.items import Article
+from newscrawl.reading import FetchedPage
 from newscrawl.spiders.base import SpiderArgumentError
 from newscrawl.spiders.site import SiteSpider
 from newscrawl.spiders.sitemaps import NewsSitemap
@@ -110,3 +112,34 @@ def test_a_feed_as_start_url_is_read_as_a_feed(tmp_path):
     requests = list(spider.parse_start(feed))
     assert urls(requests) == ["https://news.example.org/a.html"]
     assert isinstance(requests[0], Request)
+
+
+UNDATED_PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Новость</title></head><body><article>"
+                "<h1>Новость</h1>" + "<p>Текст новости о событии в городе, с подробностями и цитатами.</p>" * 6
+                + "</article></body></html>")
+
+
+@pytest.mark.parametrize(("listed", "published"), [("2024-05-20T14:25:00+06:00", "2024-05-20T14:25:00+06:00"),
+                                                   ("2024-05-20T08:25:00Z", "2024-05-20T11:25:00+03:00"),
+                                                   ("2024-05-20T14:25:00", "2024-05-20T14:25:00+03:00")])
+def test_a_date_keeps_the_offset_it_states_and_the_spiders_zone_applies_only_without_one(tmp_path, listed, published):
+    spider, _ = make_spider(tmp_path, start="https://news.example.org/", timezone="Europe/Moscow")
+    page = FetchedPage(url="https://news.example.org/news/a.html", body=UNDATED_PAGE.encode(),
+                       listed=spider.card_date(listed))
+    article = spider.reader.read(page)
+    assert article.published.isoformat() == published and article.published_source == "listing"
+
+
+def test_a_page_cut_short_is_skipped_and_holds_the_sites_watermark_below_it(tmp_path):
+    spider, crawler = make_spider(tmp_path, start="https://news.example.org/")
+    listed = datetime(2024, 5, 20, 15, 0, tzinfo=timezone.utc)
+    spider.walk.note_published("all", listed + timedelta(hours=3))
+    request = Request("https://news.example.org/2024/05/20/a.html", meta={"newscrawl_listed": listed})
+    cut = HtmlResponse(request.url, body=UNDATED_PAGE.encode()[:300], request=request)
+    assert asyncio.run(collect(spider.parse_article(cut))) == []
+    assert crawler.stats.get_value("newscrawl/skipped/truncated_page") == 1
+    assert spider.walk.next_watermark("all") < listed
+
+
+async def collect(items):
+    return [item async for item in items]
