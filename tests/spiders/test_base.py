@@ -4,6 +4,7 @@ reader), feeds, and telling listings from articles."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,6 +24,10 @@ from newscrawl.outlets.base import Listed
 from newscrawl.outlets.kazinform import OUTLET, Kazinform
 from newscrawl.reading import FetchedPage
 from newscrawl.spiders.base import NewsSpider, SpiderArgumentError
+from newscrawl.spiders.kazinform import KazinformSpider
+from newscrawl.spiders.mosru import MosruSpider
+from newscrawl.spiders.qazaqtv import QazaqTvSpider
+from newscrawl.spiders.totalkz import TotalkzSpider
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NOW = datetime(2025, 8, 15, 12, 0, tzinfo=ALMATY)
@@ -398,3 +403,26 @@ def test_is_listing_trusts_a_recognised_article_layout(make_spider):
     assert spider.reader.is_listing(page_fields)
     page_fields.layout = "2023"
     assert not spider.reader.is_listing(page_fields)
+
+
+@pytest.mark.parametrize("spider_cls", [KazinformSpider, QazaqTvSpider, TotalkzSpider, MosruSpider])
+def test_an_outlet_spider_skips_a_page_cut_short_counts_it_and_fetches_it_again_next_time(tmp_path, spider_cls):
+    """The one rule of the reader for every spider: a page cut short is no article; the watermark stays
+    below it (like a page that could not be fetched), so the next incremental crawl fetches it again."""
+    crawler = project_crawler(spider_cls, ARCHIVE_DIR=str(tmp_path / "archive"))
+    spider = spider_cls.from_crawler(crawler)
+    edition = spider.editions[0]
+    listed = datetime(2025, 8, 15, 10, 0, tzinfo=ZoneInfo(spider.outlet.timezone))
+    spider.walk.note_published(edition, listed + timedelta(hours=5))
+    url = next(iter(spider.outlet.hosts))
+    request = Request(f"https://{url}/news/a-story", meta={"newscrawl_listed": listed})
+    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Новость</title></head><body><article>"
+            "<h1>Новость</h1>" + "<p>Текст новости о событии в городе, с подробностями и цитатами.</p>" * 20)
+    cut = HtmlResponse(request.url, body=page.encode(), request=request)
+
+    async def articles():
+        return [a async for a in spider.parse_article(cut, edition)]
+
+    assert asyncio.run(articles()) == []
+    assert crawler.stats.get_value("newscrawl/skipped/truncated_page") == 1
+    assert spider.walk.next_watermark(edition) < listed
