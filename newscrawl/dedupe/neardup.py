@@ -29,6 +29,7 @@ import numpy as np
 from newscrawl import settings
 from newscrawl.dedupe.signatures import (
     DATELINE_AGENCIES,
+    FACTS_RULE,
     FEATURE_HASH,
     MAX_NUMBERS,
     MIN_NUMBERS,
@@ -121,7 +122,7 @@ class BandScheme:
         return (f"v{PREPARATION_VERSION};k={SHINGLE_WORDS};perm={self.num_perm};seed={SEED};{MINHASH_SCHEME};"
                 f"{FEATURE_HASH};"
                 f"nw={NUMBER_WEIGHT};b={self.bands};r={self.rows};min={MIN_SHINGLES};"
-                f"facts={MIN_NUMBERS}/{NUMBER_AGREEMENT};datelines={DATELINES_DIGEST}")
+                f"facts={FACTS_RULE}:{MIN_NUMBERS}/{NUMBER_AGREEMENT};datelines={DATELINES_DIGEST}")
 
     def band_keys(self, signature: Signature) -> list[int]:
         """One signed 64-bit key per band of a signature (see :meth:`band_key_matrix`)."""
@@ -273,9 +274,9 @@ class CrawlTexts:
         return NearDuplicate(None, similarity, url)
 
 
-__all__ = ["FEATURE_HASH", "LSH_THRESHOLD", "MAX_NUMBERS", "MINHASH_SCHEME", "MIN_NUMBERS", "MIN_SHINGLES",
-           "NUMBER_AGREEMENT", "NUMBER_WEIGHT", "NUM_PERM", "PREPARATION_VERSION", "REPRINT_THRESHOLD", "SCHEME",
-           "SEED", "SHINGLE_WORDS", "BandScheme", "CrawlTexts", "NearDuplicate", "Signature", "TextKeys",
+__all__ = ["FACTS_RULE", "FEATURE_HASH", "LSH_THRESHOLD", "MAX_NUMBERS", "MINHASH_SCHEME", "MIN_NUMBERS",
+           "MIN_SHINGLES", "NUMBER_AGREEMENT", "NUMBER_WEIGHT", "NUM_PERM", "PREPARATION_VERSION", "REPRINT_THRESHOLD",
+           "SCHEME", "SEED", "SHINGLE_WORDS", "BandScheme", "CrawlTexts", "NearDuplicate", "Signature", "TextKeys",
            "article_signature", "feature_hash", "feature_hashes", "find_near_duplicate", "index_missing_signatures",
            "index_text", "near_duplicates", "numbers_in", "signature_of", "story_lines", "story_text",
            "strip_dateline", "text_signature", "word_shingles"]

@@ -43,11 +43,15 @@ FEATURE_HASH = "crc32-fmix64"
 MIN_SHINGLES = 12
 #: version of the text preparation; stored with the signatures, which are rebuilt when it changes
 PREPARATION_VERSION = 3
-#: two texts that both state at least this many numbers are reprints only when they share at least
-#: NUMBER_AGREEMENT of them (Jaccard): a reprint keeps its facts, a text of the same template (daily
-#: rates, weather, one more building opened) changes them
+#: two texts that both state at least this many numbers are reprints only when at least NUMBER_AGREEMENT
+#: of the numbers of the text that states fewer are in the other (measured: half lets two stories of one
+#: template through that share two of four numbers): a reprint keeps its facts but may drop
+#: some with a paragraph it leaves out, a text of the same template (daily rates, weather, one more
+#: building opened) changes them
 MIN_NUMBERS = 1
-NUMBER_AGREEMENT = 0.5
+NUMBER_AGREEMENT = 0.75
+#: how the numbers are compared (part of the scheme's name): the share of the shorter list found in the longer
+FACTS_RULE = "shorter-share"
 #: numbers kept per signature
 MAX_NUMBERS = 64
 
@@ -266,11 +270,12 @@ class Signature:
         return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
 
     def facts_agree(self, other: Signature) -> bool:
-        """Whether the two texts state the same numbers (or too few to tell): see NUMBER_AGREEMENT."""
+        """Whether the two texts state the same numbers (or too few to tell): at least NUMBER_AGREEMENT of
+        the numbers of the one that states fewer are in the other."""
         a, b = self.numbers, other.numbers
         if len(a) < MIN_NUMBERS or len(b) < MIN_NUMBERS:
             return True
-        return len(a & b) / len(a | b) >= NUMBER_AGREEMENT
+        return len(a & b) / min(len(a), len(b)) >= NUMBER_AGREEMENT
 
 
 def text_signature(text: str, k: int = SHINGLE_WORDS, number_weight: int = NUMBER_WEIGHT) -> Signature | None:
@@ -319,7 +324,7 @@ def text_keys(title: str | None, body: str | None) -> TextKeys:
     return TextKeys(title, body, body_fingerprints(title, body), story_signature(title, body))
 
 
-__all__ = ["MAX_NUMBERS", "MIN_NUMBERS", "MIN_SHINGLES", "NUMBER_AGREEMENT", "NUMBER_WEIGHT", "NUM_PERM",
+__all__ = ["FACTS_RULE", "MAX_NUMBERS", "MIN_NUMBERS", "MIN_SHINGLES", "NUMBER_AGREEMENT", "NUMBER_WEIGHT", "NUM_PERM",
            "PREPARATION_VERSION", "SHINGLE_WORDS", "Signature", "TextKeys", "article_fingerprints", "feature_hash",
            "feature_hashes", "minhash_values", "numbers_in", "permutations", "story_lines", "story_signature",
            "story_text", "strip_dateline", "text_keys", "text_signature", "word_shingles"]

@@ -259,3 +259,24 @@ def test_a_crawl_signs_and_checks_texts_without_importing_scipy():
             "print('scipy' in sys.modules, 'datasketch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_reprint_that_drops_the_paragraph_with_some_numbers_still_agrees_on_the_facts():
+    """Numbers {11, 2015, 2017} and a reprint without the last paragraph ({2017}): a third in common by
+    Jaccard, but every number of the shorter text is in the longer one."""
+    paragraphs = ["В Павлодаре в 2017 году начали высаживать деревья вдоль набережной реки Иртыш, сообщает "
+                  "пресс-служба акимата области.",
+                  "Работы ведут городские службы озеленения вместе с волонтерами, студентами местных колледжей и "
+                  "университетов, а также жителями соседних домов.",
+                  "Жители района поддержали инициативу и попросили продолжить посадки в парках и скверах города, "
+                  "где деревьев пока мало.",
+                  "Всего за 11 лет, начиная с 2015 года, в городе высадили тысячи саженцев."]
+    story = signature_of("Деревья на набережной", "\n".join(paragraphs))
+    reprint = signature_of("Деревья на набережной", "\n".join(paragraphs[:3]))
+    assert len(reprint.numbers & story.numbers) / len(reprint.numbers | story.numbers) < neardup.NUMBER_AGREEMENT
+    assert story.similarity(reprint) >= neardup.REPRINT_THRESHOLD
+    assert story.facts_agree(reprint) and reprint.facts_agree(story)
+
+
+def test_the_scheme_name_says_how_numbers_are_compared():
+    assert f"facts={neardup.FACTS_RULE}:" in SCHEME.name
