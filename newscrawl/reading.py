@@ -285,14 +285,18 @@ def extract_article(html: str | bytes, url: str | None) -> dict[str, Any]:
     """The item fields a crawl makes of one saved page (see :class:`PageReader`), plus ``layout``,
     ``sources``, ``published_source`` and the body and day also as ``text`` and ``date`` (the names
     benchmarks expect); a page that gives no article has an empty body and ``skipped`` saying why."""
-    result, outlet = read_saved_page(html, url)
+    counted: list[str] = []
+    result, outlet = read_saved_page(html, url, counted.append)
+    if "pages/truncated_read" in counted:
+        logger.warning("the page looks cut short; read as far as it goes (a crawl refuses such a page and "
+                       "fetches it again)")
     if isinstance(result, Skip):
         return {"url": url or None, "outlet": None if outlet.generic else outlet.name, "title": None, "body": "",
                 "text": "", "published": None, "date": None, "language": None, "skipped": result.reason}
     out = article_json(result)
     day = result.published.isoformat()[:10] if result.published else None
     out.update(text=result.body, date=day, layout=result.layout, sources=result.sources,
-               published_source=result.published_source)
+               published_source=result.published_source, truncated="pages/truncated_read" in counted)
     return out
 
 

@@ -57,6 +57,17 @@ def test_extract_takes_the_url_from_the_canonical_link_and_reads_cp1251(capsys):
     assert items[1]["title"] == "В Астане открылась выставка отечественных производителей"
 
 
+def test_extract_reads_a_page_cut_short_but_says_so(capsys, tmp_path, caplog):
+    whole = (ARTICLES / "ru_2023.html").read_bytes()
+    cut = tmp_path / "cut.html"
+    cut.write_bytes(whole[: len(whole) * 6 // 10])
+    status, (item,) = run(capsys, "extract", str(cut))
+    assert status == 0 and item["truncated"] is True and item["body"]
+    assert "cut short" in caplog.text
+    status, (whole_item,) = run(capsys, "extract", str(ARTICLES / "ru_2023.html"))
+    assert whole_item["truncated"] is False
+
+
 def test_extract_of_a_missing_file_fails_but_goes_on(capsys, tmp_path):
     status, items = run(capsys, "extract", str(tmp_path / "absent.html"), str(ARTICLES / "qz_2023.html"))
     assert status == 1 and len(items) == 1 and items[0]["language"] == "kk"
