@@ -214,7 +214,8 @@ class Archive:
                 self._index_into(fresh, late, old | self.index.entries(late), report)
                 report.records += len(late)
                 fresh.close()
-                self.index.replace_all(fresh_path)
+                # crawl state and refused duplicates written since the copy above stay: kept in place
+                self.index.replace_all(fresh_path, keep=ArchiveIndex.STATE_TABLES)
                 self.folder.sync_counter(max(scan.highest, max(late.values(), default=-1)))
         finally:
             fresh.close()

@@ -197,11 +197,12 @@ class ArchiveIndex:
                     for row in self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM records WHERE name = ?", (name,))]
         return {row[1]: _entry_of(row) for row in rows}
 
-    def replace_all(self, source: Path) -> None:
+    def replace_all(self, source: Path, keep: Iterable[str] = ()) -> None:
         """Make this index a copy of the index at ``source``, in one transaction: a reader sees the old
-        content or the new, never a half-filled index."""
+        content or the new, never a half-filled index. The tables named in ``keep`` stay as they are."""
         tables = [name for (name,) in self.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            if name not in set(keep)]
         self.db.execute("ATTACH DATABASE ? AS fresh", (str(source),))
         try:
             with self.transaction():
@@ -214,6 +215,9 @@ class ArchiveIndex:
                     self.db.execute(f"INSERT INTO main.{table}{columns} SELECT {selected} FROM fresh.{table}")
         finally:
             self.db.execute("DETACH DATABASE fresh")
+
+    #: what crawls write into the index that no record holds: kept in place when the index is rebuilt
+    STATE_TABLES = ("crawl_state", "duplicates")
 
     def copy_state_from(self, other: ArchiveIndex) -> None:
         """Take over another index's crawl state, refused duplicates and metadata (what no record holds)."""

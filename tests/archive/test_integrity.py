@@ -213,3 +213,21 @@ def test_a_crawl_deduplicating_while_reindex_runs_never_archives_a_duplicate(tmp
     assert len(list(tmp_path.glob("*.txt"))) == 40
     assert sorted(refused.get(timeout=5) for _ in range(20)) == sorted(s.url for s in stories[::2])
     assert len(archive.index.names()) == 40
+
+
+def test_a_duplicate_and_crawl_state_written_while_reindex_runs_are_kept(tmp_path, monkeypatch):
+    archive = Archiver.open(tmp_path)
+    first = archive.add(article(5))
+    copy_state = ArchiveIndex.copy_state_from
+
+    def copy_then_a_crawl_writes(fresh, live):
+        copy_state(fresh, live)  # reindex has taken over the state; a crawl now refuses a duplicate
+        live.add_duplicate("https://qazaqtv.com/ru/news/1", "qazaqtv", "reprint", first.number, 0.9)
+        live.set_state("kazinform", "watermark:ru", "2025-08-15T14:02:00+05:00")
+        live.db.commit()
+
+    monkeypatch.setattr(ArchiveIndex, "copy_state_from", copy_then_a_crawl_writes)
+    archive.archive.rebuild_index()
+    assert [d["url"] for d in archive.index.duplicates_of(first.number)] == ["https://qazaqtv.com/ru/news/1"]
+    assert archive.index.get_state("kazinform", "watermark:ru") == "2025-08-15T14:02:00+05:00"
+    assert archive.index.names() == {first.name: first.number}
