@@ -1,6 +1,6 @@
 """Putting articles into the archive: each record rendered in the user's format, and what the index
 holds of it worked out here (URL keys by the outlets' rules, content fingerprints, the reprint
-signature, outlet, edition and language), so that the archive itself only stores.
+signature, outlet, edition and language, the text for full-text search), so that the archive itself only stores.
 
 :class:`Archiver` is what crawls, ``archive rebuild`` and ``archive import`` write through; it also
 tells the archive how to describe a record it finds in the folder (a legacy record of the user's
@@ -15,11 +15,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newscrawl.archive import Archive, ArchiveFolder, ReconcileReport, RecordFacts, StoredSignature
+from newscrawl import settings
+from newscrawl.archive import (
+    Archive,
+    ArchiveFolder,
+    DuplicateRecord,
+    ReconcileReport,
+    RecordFacts,
+    StoredSignature,
+)
 from newscrawl.archive.index import ArchiveIndex, IndexEntry
 from newscrawl.archive.records import Record, render_article, url_hash
 from newscrawl.dedupe.fingerprints import body_fingerprints
-from newscrawl.dedupe.neardup import SCHEME, article_signature, ensure_scheme
+from newscrawl.dedupe.neardup import SCHEME, article_signature, ensure_scheme, find_near_duplicate
 from newscrawl.dedupe.signatures import Signature, article_fingerprints
 from newscrawl.extract.language import detect_language
 from newscrawl.items import Article
@@ -52,7 +60,7 @@ def describe_record(record: Record, name: str) -> RecordFacts:
         canonical_url=record.url, title=record.title,
         published=record.published.isoformat() if record.published else None, legacy=not written_by_us,
         keys=frozenset(article_keys(record.url)), fingerprints=record_fingerprints(record),
-        signature=stored_signature(article_signature(record.title, record.body)),
+        signature=stored_signature(article_signature(record.title, record.body)), body=record.body,
     )
 
 
@@ -64,25 +72,30 @@ def record_fingerprints(record: Record) -> frozenset[str]:
 class Archiver:
     """Writes articles into an archive as records in ``layout`` (``markdown`` or ``dated``)."""
 
-    def __init__(self, archive: Archive, layout: str = "markdown"):
+    def __init__(self, archive: Archive, layout: str = "markdown",
+                 reprint_threshold: float | None = settings.REPRINT_THRESHOLD):
         if layout not in WRITABLE_LAYOUTS:
             raise ValueError(f"ARCHIVE_LAYOUT must be one of {', '.join(WRITABLE_LAYOUTS)}, not {layout!r}")
         self.archive = archive
         self.layout = layout
+        #: from which similarity a text is a reprint of a record (None: only exact duplicates are refused)
+        self.reprint_threshold = reprint_threshold
         ensure_scheme(archive.index)
 
     @classmethod
     def open(cls, root: str | os.PathLike[str], layout: str = "markdown",
-             index_path: str | os.PathLike[str] | None = None, fsync: bool = True) -> Archiver:
+             index_path: str | os.PathLike[str] | None = None, fsync: bool = True,
+             reprint_threshold: float | None = settings.REPRINT_THRESHOLD) -> Archiver:
         """The archiver of the archive in ``root`` (not reconciled: see ``Archive.reconcile``)."""
-        return cls(Archive(root, index_path, fsync, describe=describe_record), layout)
+        return cls(Archive(root, index_path, fsync, describe=describe_record), layout, reprint_threshold)
 
     @classmethod
-    def from_settings(cls, settings: BaseSettings) -> Archiver:
+    def from_settings(cls, crawl_settings: BaseSettings) -> Archiver:
         """The archiver of the archive the settings name (``ARCHIVE_DIR``, ``ARCHIVE_LAYOUT``,
-        ``ARCHIVE_INDEX``, ``ARCHIVE_FSYNC``)."""
-        return cls.open(settings.get("ARCHIVE_DIR"), settings.get("ARCHIVE_LAYOUT"),
-                        settings.get("ARCHIVE_INDEX") or None, settings.getbool("ARCHIVE_FSYNC"))
+        ``ARCHIVE_INDEX``, ``ARCHIVE_FSYNC``, ``REPRINT_THRESHOLD``)."""
+        return cls.open(crawl_settings.get("ARCHIVE_DIR"), crawl_settings.get("ARCHIVE_LAYOUT"),
+                        crawl_settings.get("ARCHIVE_INDEX") or None, crawl_settings.getbool("ARCHIVE_FSYNC"),
+                        crawl_settings.getfloat("REPRINT_THRESHOLD"))
 
     # -- the archive's own, for callers that hold the archiver
     @property
@@ -128,10 +141,27 @@ class Archiver:
                 rendered.append((position, self.record_of(article)))
             except Exception as exc:  # one bad article never keeps the others out
                 results[position] = exc
-        entries = self.archive.add_many([record for _, record in rendered])
+        entries = self.archive.add_many([record for _, record in rendered], admit=self.admit)
         for (position, _), entry in zip(rendered, entries, strict=True):
             results[position] = entry
         return [results[i] for i in range(len(articles))]
+
+    def admit(self, facts: RecordFacts) -> DuplicateRecord | None:
+        """Whether a record may be written, decided against the committed index under the folder's
+        lock: not when a record is known under one of its URL keys, has its text, or (with a reprint
+        threshold) a text it reprints."""
+        index = self.archive.index
+        if (number := index.find_url(facts.keys)) is not None:
+            return DuplicateRecord("url", number)
+        if (number := index.find_fingerprint(facts.fingerprints)) is not None:
+            return DuplicateRecord("body", number)
+        signature = facts.signature
+        if self.reprint_threshold is not None and signature is not None and signature.blob is not None:
+            match = find_near_duplicate(index, Signature.from_bytes(signature.blob, signature.size),
+                                        self.reprint_threshold)
+            if match is not None:
+                return DuplicateRecord("reprint", match.number, round(match.similarity, 4))
+        return None
 
     def record_of(self, article: Article, layout: str | None = None,
                   url: str | None = None) -> tuple[str, RecordFacts]:
@@ -153,6 +183,7 @@ class Archiver:
             keys=frozenset(article_keys(article.url, article.canonical_url, article.aliases) | article_keys(url)),
             fingerprints=article_fingerprints(article.title, article.body, article.text_keys),
             signature=stored_signature(article_signature(article.title, article.body, article.text_keys)),
+            body="\n\n".join(article.paragraphs),
         )
         return text, facts
 

@@ -4,10 +4,13 @@
     newscrawl archive read FILE…                 records as JSON lines (every layout)
     newscrawl archive import DIR                 bring a folder of existing records into the archive
     newscrawl archive reindex                    rebuild the index from the records
-    newscrawl archive stats                      records per outlet, language and month
+    newscrawl archive stats [--plot FILE.png]    records per outlet, language and month (outlet × month table)
+    newscrawl archive search QUERY               full-text search, newest first (filters: outlet, language, dates)
+    newscrawl archive export --format F          one row per record: jsonl, csv or parquet
     newscrawl archive rebuild [--raw DIR]        re-extract records from the raw archive (WARC files)
     newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
     newscrawl status                             per outlet: last crawl, its health checks, archive growth
+    newscrawl serve [--port N]                   read-only web view: search, facets, records, charts
 
 Crawls themselves run with ``scrapy crawl <spider>`` (or, on a server, in Scrapyd).
 """
@@ -24,8 +27,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from newscrawl.archive import search as fulltext
 from newscrawl.archive.records import read_record
+from newscrawl.archive_commands import register as register_archive_commands
 from newscrawl.archiving import Archiver
+from newscrawl.web.serve import register as register_serve_command
 
 logger = logging.getLogger("newscrawl")
 
@@ -108,9 +114,12 @@ def cmd_archive_import(args: argparse.Namespace) -> int:
 
 def cmd_archive_reindex(args: argparse.Namespace) -> int:
     archive = Archiver.open(args.archive or default_archive_dir()).archive
-    archive.index.remove(list(archive.index.names()))
-    report = archive.reconcile()
-    _print_json({"records": report.records, "indexed": len(report.imported), "unreadable": report.unreadable})
+    report = archive.rebuild_index()
+    fulltext.optimize(archive.index.db)  # full-text search: its index merged into one segment
+    _print_json({"records": report.records, "indexed": report.indexed, "carried_over": report.carried,
+                 "derived": [f"{name}: {what}" for name, what in report.derived], "unreadable": report.unreadable,
+                 "number_clashes": report.clashes, "skipped": [f"{name} ({what})" for name, what in report.skipped],
+                 "damaged_index_moved_to": report.damaged_index})
     return 1 if report.unreadable else 0
 
 
@@ -136,7 +145,14 @@ def cmd_archive_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_archive_stats(args: argparse.Namespace) -> int:
+    from newscrawl.charts import outlet_month_table, plot_records_per_month
+
     stats = open_archive(args.archive).archive.stats()
+    if args.plot:  # a chart for people who would rather look than read (newscrawl.charts)
+        try:
+            plot_records_per_month(stats["outlet_months"], args.plot)
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise SystemExit(f"newscrawl archive stats: cannot draw {args.plot}: {exc}") from None
     if args.json:
         _print_json(stats)
         return 0
@@ -145,10 +161,8 @@ def cmd_archive_stats(args: argparse.Namespace) -> int:
         print(f"\nper {title}:")
         for name, n in stats[key].items():
             print(f"  {name:<14} {n:>8}")
-    print("\nper outlet and month:")
-    for outlet, months in stats["outlet_months"].items():
-        for month, n in months.items():
-            print(f"  {outlet:<14} {month:<8} {n:>8}")
+    print("\nper month and outlet:")
+    print(outlet_month_table(stats["outlet_months"]))
     return 0
 
 
@@ -227,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("dir", metavar="DIR")
         if name == "stats":
             p.add_argument("--json", action="store_true", help="print JSON")
+            p.add_argument("--plot", metavar="FILE.png", help="also draw records per outlet per month as a PNG")
         p.set_defaults(func=func)
     p = asub.add_parser("rebuild", help="re-extract records from the raw archive's WARC files")
     p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
@@ -238,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds one page may take to extract")
     p.add_argument("--list", action="store_true", help="list the records added and rewritten, not just count them")
     p.set_defaults(func=cmd_archive_rebuild)
+    register_archive_commands(asub)  # search and export (newscrawl.archive_commands)
 
     # -- running on a server
     p = sub.add_parser("schedule", help="submit the crawls of a schedule file to Scrapyd when they are due")
@@ -261,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=int, default=20, help="recent runs to count per outlet (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_status)
+    register_serve_command(sub)  # the web view (newscrawl.web)
     return parser
 
 

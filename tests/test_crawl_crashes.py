@@ -79,6 +79,6 @@ def test_crawls_killed_at_random_moments_lose_and_duplicate_nothing(tmp_path):
     assert counter >= numbers[-1]  # the next record takes a number never used before
     assert not list(archive.glob(".tmp-*")), "temporary files of killed crawls were not cleaned up"
     index = Archiver.open(archive).index
-    assert index.names() == Archiver.open(archive).folder.scan()
+    assert index.names() == Archiver.open(archive).folder.scan().records
     assert final.stat("newscrawl/archive/records_at_start") == len(seen)
     assert time.monotonic() - started < 300

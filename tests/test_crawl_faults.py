@@ -117,7 +117,7 @@ def test_record_names_never_depend_on_page_content(faulty_crawl):
 def test_index_agrees_with_the_folder(faulty_crawl):
     _, _, root = faulty_crawl
     archive = Archiver.open(root / "archive")
-    assert archive.index.names() == archive.folder.scan()
+    assert archive.index.names() == archive.folder.scan().records
 
 
 def test_raw_archive_holds_every_fetched_response(faulty_crawl):

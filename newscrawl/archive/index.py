@@ -2,7 +2,7 @@
 
 The records are the source of truth; everything here can be rebuilt from the folder. The index
 holds per record its outlet, language, URL keys, content fingerprints and fetch time, its MinHash
-signature and LSH band keys (near-duplicates, see newscrawl.neardup), the duplicates a crawl refused,
+signature and LSH band keys (near-duplicates, see newscrawl.dedupe.neardup), the duplicates a crawl refused,
 and small per-spider state for incremental crawls.
 """
 
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from newscrawl.archive import search as fulltext
 
 SCHEMA_VERSION = 1
 
@@ -85,6 +87,19 @@ def utcnow_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+#: the ``records`` columns an :class:`IndexEntry` is read from, in its fields' order
+_ENTRY_COLUMNS = ("number, name, hash, layout, outlet, edition, language, url, canonical_url, title, published,"
+                  " fetched_at, legacy")
+
+
+def _entry_of(row: tuple[Any, ...]) -> IndexEntry:
+    return IndexEntry(*row[:-1], legacy=bool(row[-1]))
+
+
+#: index ids of record files whose number another file already carries (far above any record number)
+CLASH_IDS = 1 << 34
+
+
 @dataclass
 class IndexEntry:
     """What the index holds of one record."""
@@ -110,7 +125,7 @@ class IndexEntry:
 
 
 class ArchiveIndex:
-    """The SQLite index of one archive folder."""
+    """The SQLite index of one archive folder (with ``read_only``: opened for reading only, as it is)."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = Path(path)
@@ -125,6 +140,14 @@ class ArchiveIndex:
         self.db.execute("PRAGMA busy_timeout=60000")
         self.db.executescript(SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        fulltext.create_schema(self)  # full-text search: its table, kept by add and _delete
+        self.probe()
+
+    def probe(self) -> None:
+        """Read through the tables the duplicate checks depend on; ``sqlite3.DatabaseError`` when the file
+        is damaged (truncated or overwritten), rather than later, in the middle of a crawl."""
+        for table in ("records", "url_keys", "fingerprints", "crawl_state"):
+            self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
 
     def close(self) -> None:
         """Close the database."""
@@ -135,8 +158,9 @@ class ArchiveIndex:
         return _Transaction(self.db)  # type: ignore[return-value]
 
     # -- records
-    def add(self, entry: IndexEntry, keys: Iterable[str], fingerprints: Iterable[str]) -> None:
-        """Add or replace a record with its URL keys and fingerprints."""
+    def add(self, entry: IndexEntry, keys: Iterable[str], fingerprints: Iterable[str], body: str = "") -> None:
+        """Add or replace a record with its URL keys and fingerprints; its title and ``body`` go into the
+        full-text table (newscrawl.archive.search)."""
         with self.transaction():
             self._delete(entry.number)
             self.db.execute(
@@ -151,9 +175,11 @@ class ArchiveIndex:
                                 [(k, entry.number) for k in set(keys)])
             self.db.executemany("INSERT OR IGNORE INTO fingerprints(fp, number) VALUES (?, ?)",
                                 [(fp, entry.number) for fp in set(fingerprints)])
+            fulltext.index_record(self.db, entry, body)
 
     def _delete(self, number: int) -> None:
-        for table in ("records", "url_keys", "fingerprints"):
+        fulltext.forget(self.db, number)  # full-text search (first: it finds its row by the records row)
+        for table in ("records", "url_keys", "fingerprints", "neardup_signatures"):
             self.db.execute(f"DELETE FROM {table} WHERE number = ?", (number,))
 
     def remove(self, numbers: Iterable[int]) -> None:
@@ -162,16 +188,70 @@ class ArchiveIndex:
             for number in numbers:
                 self._delete(number)
 
-    def names(self) -> dict[int, str]:
-        """Every indexed record: number -> file name."""
-        return dict(self.db.execute("SELECT number, name FROM records"))
+    def entries(self, names: Iterable[str] | None = None) -> dict[str, IndexEntry]:
+        """The entries of the records with these file names (every indexed record's without), by name."""
+        if names is None:
+            rows = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM records").fetchall()
+        else:
+            rows = [row for name in names
+                    for row in self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM records WHERE name = ?", (name,))]
+        return {row[1]: _entry_of(row) for row in rows}
+
+    def replace_all(self, source: Path) -> None:
+        """Make this index a copy of the index at ``source``, in one transaction: a reader sees the old
+        content or the new, never a half-filled index."""
+        tables = [name for (name,) in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        self.db.execute("ATTACH DATABASE ? AS fresh", (str(source),))
+        try:
+            with self.transaction():
+                for table in tables:
+                    if table.startswith(f"{fulltext.FTS_TABLE}_"):
+                        continue  # the full-text table's own storage: kept by the table itself
+                    columns = "(rowid, title, body)" if table == fulltext.FTS_TABLE else ""
+                    selected = "rowid, title, body" if table == fulltext.FTS_TABLE else "*"
+                    self.db.execute(f"DELETE FROM main.{table}")
+                    self.db.execute(f"INSERT INTO main.{table}{columns} SELECT {selected} FROM fresh.{table}")
+        finally:
+            self.db.execute("DETACH DATABASE fresh")
+
+    def copy_state_from(self, other: ArchiveIndex) -> None:
+        """Take over another index's crawl state, refused duplicates and metadata (what no record holds)."""
+        self.db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
+        try:
+            with self.transaction():
+                for table in ("crawl_state", "duplicates", "meta"):
+                    self.db.execute(f"INSERT OR REPLACE INTO main.{table} SELECT * FROM other.{table}")
+        finally:
+            self.db.execute("DETACH DATABASE other")
+
+    def names(self) -> dict[str, int]:
+        """Every indexed record: file name -> its id in the index."""
+        return dict(self.db.execute("SELECT name, number FROM records"))
+
+    def free_id(self, number: int) -> int:
+        """The id a record numbered ``number`` gets: its number, unless another file carrying the same
+        number holds it (then an id from ``CLASH_IDS`` up, which no record number reaches)."""
+        if self.db.execute("SELECT 1 FROM records WHERE number = ?", (number,)).fetchone() is None:
+            return number
+        highest = self.db.execute("SELECT MAX(number) FROM records WHERE number >= ?", (CLASH_IDS,)).fetchone()[0]
+        return CLASH_IDS if highest is None else highest + 1
+
+    def clashes(self) -> dict[int, list[str]]:
+        """Record numbers that several indexed files carry (their names' numbers)."""
+        by_number: dict[int, list[str]] = {}
+        for (name,) in self.db.execute("SELECT name FROM records WHERE number >= ?", (CLASH_IDS,)):
+            number = int(name.split("_", 1)[0])
+            by_number.setdefault(number, [])
+        for number in list(by_number):
+            by_number[number] = sorted(n for (n,) in self.db.execute(
+                "SELECT name FROM records WHERE name GLOB ?", (f"{number:03d}_*",)) if int(n.split("_")[0]) == number)
+        return by_number
 
     def entry(self, number: int) -> IndexEntry | None:
         """The index entry of a record."""
-        row = self.db.execute(
-            "SELECT number, name, hash, layout, outlet, edition, language, url, canonical_url, title,"
-            " published, fetched_at, legacy FROM records WHERE number = ?", (number,)).fetchone()
-        return IndexEntry(*row[:-1], legacy=bool(row[-1])) if row else None
+        row = self.db.execute(f"SELECT {_ENTRY_COLUMNS} FROM records WHERE number = ?", (number,)).fetchone()
+        return _entry_of(row) if row else None
 
     def count(self) -> int:
         """How many records the index holds."""
@@ -179,7 +259,7 @@ class ArchiveIndex:
 
     def highest_number(self) -> int:
         """The highest record number indexed, -1 when empty."""
-        value = self.db.execute("SELECT MAX(number) FROM records").fetchone()[0]
+        value = self.db.execute("SELECT MAX(number) FROM records WHERE number < ?", (CLASH_IDS,)).fetchone()[0]
         return -1 if value is None else value
 
     # -- lookups
@@ -213,7 +293,7 @@ class ArchiveIndex:
                                " WHERE duplicate_of = ? ORDER BY id", (number,))
         return [dict(zip(("url", "outlet", "kind", "similarity", "seen_at"), r, strict=True)) for r in rows]
 
-    # -- near-duplicate signatures (newscrawl.neardup): one row per record, one per LSH band
+    # -- near-duplicate signatures (newscrawl.dedupe.neardup): one row per record, one per LSH band
     def add_signature(self, number: int, size: int, signature: bytes | None, band_keys: Iterable[int]) -> None:
         """Store a record's MinHash signature (None: its text is too short to sign) and its band keys.
 

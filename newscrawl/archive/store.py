@@ -15,12 +15,42 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newscrawl.archive.records import parse_record_name, record_name
 
 STATE_DIR = ".newscrawl"
 TEMP_PREFIX = ".tmp-"
+
+
+@dataclass
+class FolderScan:
+    """The record files of a folder, and what is named like a record but is none."""
+
+    #: file name -> its sequence number
+    records: dict[str, int] = field(default_factory=dict)
+    #: ``(name, what it is)`` of symlinks, FIFOs and folders named like records
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def highest(self) -> int:
+        """The highest sequence number, -1 for none."""
+        return max(self.records.values(), default=-1)
+
+    def clashes(self) -> dict[int, list[str]]:
+        """Numbers that more than one file carries (a hand rename, a copy from elsewhere)."""
+        by_number: dict[int, list[str]] = {}
+        for name, number in self.records.items():
+            by_number.setdefault(number, []).append(name)
+        return {n: sorted(names) for n, names in sorted(by_number.items()) if len(names) > 1}
+
+    def by_number(self) -> dict[int, str]:
+        """Number -> file name (of clashing files, the first by name)."""
+        found: dict[int, str] = {}
+        for name, number in sorted(self.records.items()):
+            found.setdefault(number, name)
+        return found
 
 
 class ArchiveFolder:
@@ -32,17 +62,25 @@ class ArchiveFolder:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._lock_path = self.state_dir / "lock"
         self._counter_path = self.state_dir / "last-number"
+        #: how deeply this process holds the folder's lock (0: not held)
+        self._lock_depth = 0
 
     # -- reading
-    def scan(self) -> dict[int, str]:
-        """Every record in the folder: number -> file name."""
-        found: dict[int, str] = {}
+    def scan(self) -> FolderScan:
+        """Every record file in the folder (regular files only: a symlink, FIFO or folder named like a
+        record is skipped, never followed, and reported)."""
+        scan = FolderScan()
         with os.scandir(self.root) as entries:
             for entry in entries:
                 parsed = parse_record_name(entry.name)
-                if parsed and entry.is_file():
-                    found[parsed[0]] = entry.name
-        return found
+                if not parsed:
+                    continue
+                if entry.is_file(follow_symlinks=False):
+                    scan.records[entry.name] = parsed[0]
+                else:
+                    kind = "symlink" if entry.is_symlink() else "folder" if entry.is_dir() else "special file"
+                    scan.skipped.append((entry.name, kind))
+        return scan
 
     def path(self, name: str) -> Path:
         """The path of a record file."""
@@ -58,12 +96,22 @@ class ArchiveFolder:
     # -- numbering
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the folder's exclusive lock (blocks other crawls' numbering while held)."""
-        with open(self._lock_path, "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+        """Hold the folder's exclusive lock (blocks other crawls' numbering while held); re-entrant
+        within one folder object, so a step that needs the lock may run inside a held one."""
+        if self._lock_depth:
+            self._lock_depth += 1
             try:
                 yield
             finally:
+                self._lock_depth -= 1
+            return
+        with open(self._lock_path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            self._lock_depth = 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _read_counter(self) -> int:
@@ -115,35 +163,42 @@ class ArchiveFolder:
         record either absent or whole, and at worst unused numbers. Several records at once share
         the lock, the counter update and the folder's flush.
         """
-        temps: list[Path] = []
+        temps = self.write_temps([text for _, text in records], fsync=fsync)
         try:
-            for _, text in records:
-                temps.append(self._write_temp(text, fsync))
-            created: list[tuple[int, str]] = []
             with self.locked():
-                number = reserved = self._read_counter()
-                for (url_hash, _), tmp in zip(records, temps, strict=True):
-                    while True:
-                        number += 1
-                        if number > reserved:
-                            # numbers are reserved before the records appear: a kill in between leaves
-                            # a gap, never a number that a later record could take again
-                            reserved = number + len(records) - len(created) - 1
-                            self._write_counter(reserved)
-                        name = record_name(number, url_hash)
-                        try:
-                            os.link(tmp, self.root / name)
-                            break
-                        except FileExistsError:
-                            continue
-                    created.append((number, name))
+                numbering = self.numbering(len(records))
+                created = [numbering.link(tmp, url_hash) for (url_hash, _), tmp in zip(records, temps, strict=True)]
             if fsync:
                 self._sync_folder()
             return created
         finally:
-            for tmp in temps:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
+            self.discard(temps)
+
+    def write_temps(self, texts: Sequence[str], *, fsync: bool = True) -> list[Path]:
+        """Each text in a temporary file of the folder, flushed to disk (before any number is taken)."""
+        temps: list[Path] = []
+        try:
+            for text in texts:
+                temps.append(self._write_temp(text, fsync))
+        except BaseException:
+            self.discard(temps)
+            raise
+        return temps
+
+    def discard(self, temps: Sequence[Path]) -> None:
+        """Remove temporary files (those linked as records stay as records)."""
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def numbering(self, expected: int) -> Numbering:
+        """Hand out the next numbers (the folder's lock must be held while it is used); ``expected``:
+        how many records are about to be written, reserved together."""
+        return Numbering(self, expected)
+
+    def sync(self) -> None:
+        """Flush the folder's entries (new names) to disk."""
+        self._sync_folder()
 
     def replace(self, name: str, text: str, *, fsync: bool = True) -> None:
         """Replace a record's text atomically, keeping its name: the new text is written and flushed
@@ -168,7 +223,7 @@ class ArchiveFolder:
         outcomes: list[str] = []
         try:
             with self.locked():
-                taken = self.scan()
+                taken = self.scan().by_number()
                 highest = self._read_counter()
                 for source, tmp in zip(sources, temps, strict=True):
                     number = parse_record_name(source.name)[0]  # type: ignore[index]
@@ -217,6 +272,31 @@ class ArchiveFolder:
             raise
         os.close(fd)
         return Path(tmp_name)
+
+
+class Numbering:
+    """The next numbers of a folder, under its lock: numbers are reserved in the counter before the
+    records appear, so a kill in between leaves a gap, never a number a later record could take again."""
+
+    def __init__(self, folder: ArchiveFolder, expected: int):
+        self.folder = folder
+        self.remaining = max(1, expected)
+        self.number = self.reserved = folder._read_counter()
+
+    def link(self, tmp: Path, url_hash: str) -> tuple[int, str]:
+        """Give a flushed temporary file the next number as its record name; returns ``(number, name)``."""
+        while True:
+            self.number += 1
+            if self.number > self.reserved:
+                self.reserved = self.number + self.remaining - 1
+                self.folder._write_counter(self.reserved)
+            name = record_name(self.number, url_hash)
+            try:
+                os.link(tmp, self.folder.root / name)
+                self.remaining = max(1, self.remaining - 1)
+                return self.number, name
+            except FileExistsError:
+                continue
 
 
 #: a temporary file older than this is stale whoever made it (a record is written in milliseconds)

@@ -74,7 +74,7 @@ def test_dated_layout_is_written_when_configured_and_undated_articles_fall_back_
     archive = Archiver.open(tmp_path, layout="dated")
     dated = archive.add(article())
     undated = archive.add(article(url="https://www.inform.kz/ru/drugaya-0a0b0c", canonical_url=None,
-                                  published=None))
+                                  published=None, body="Другой текст другой новости, без даты публикации."))
     assert (tmp_path / dated.name).read_text().startswith(" date 2025-08-15 Заголовок новости\n\n")
     assert dated.layout == "dated" and undated.layout == "markdown"
 
@@ -94,7 +94,7 @@ def test_reconcile_indexes_records_added_by_hand_and_forgets_deleted_ones(tmp_pa
                                                         encoding="utf-8")
     report = archive.reconcile()
     assert report.removed == [first.number] and report.imported == [42]
-    assert set(archive.index.names()) == {second.number, 42}
+    assert set(archive.index.names().values()) == {second.number, 42}
     assert archive.add(article(url="https://www.inform.kz/ru/tretya-0a0b0d", canonical_url=None,
                                body="Третья новость с уникальным текстом для проверки.")).number == 43
 
@@ -131,4 +131,4 @@ def test_an_article_that_cannot_be_written_fails_alone(tmp_path):
     good = article(url="https://www.inform.kz/ru/good", canonical_url=None, body="Другой текст.\nЕщё абзац.")
     first, second = archive.add_many([broken, good])
     assert isinstance(first, Exception) and second.number == 0
-    assert list(archive.folder.scan()) == [0]
+    assert list(archive.folder.scan().records.values()) == [0]

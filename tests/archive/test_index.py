@@ -28,7 +28,7 @@ def test_removing_records_forgets_their_keys(tmp_path):
     index.add(entry(1), {"k1"}, {"f1"})
     index.add(entry(2), {"k2"}, {"f2"})
     index.remove([1])
-    assert index.names() == {2: "002_aaaaaaaaaaaaaaaa.txt"}
+    assert index.names() == {"002_aaaaaaaaaaaaaaaa.txt": 2}
     assert index.find_url(["k1"]) is None and index.find_fingerprint(["f1"]) is None
     assert index.highest_number() == 2
 

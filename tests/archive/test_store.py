@@ -10,7 +10,7 @@ from newscrawl.archive.store import TEMP_PREFIX, ArchiveFolder
 def test_records_take_consecutive_numbers_after_the_highest_in_the_folder(tmp_path):
     (tmp_path / "007_0123456789abcdef.txt").write_text("legacy")
     folder = ArchiveFolder(tmp_path)
-    folder.sync_counter(max(folder.scan()))
+    folder.sync_counter(folder.scan().highest)
     assert folder.create("a" * 16, "one", fsync=False) == (8, "008_aaaaaaaaaaaaaaaa.txt")
     assert folder.create("b" * 16, "two", fsync=False)[0] == 9
     assert (tmp_path / "009_bbbbbbbbbbbbbbbb.txt").read_text() == "two"
@@ -34,7 +34,7 @@ def test_writing_leaves_no_temporary_files_and_scan_ignores_them(tmp_path):
     folder = ArchiveFolder(tmp_path)
     folder.create("a" * 16, "x", fsync=False)
     (tmp_path / f"{TEMP_PREFIX}killed.part").write_text("half a rec")
-    assert list(folder.scan().values()) == ["000_aaaaaaaaaaaaaaaa.txt"]
+    assert list(folder.scan().records) == ["000_aaaaaaaaaaaaaaaa.txt"]
     assert folder.remove_stale_temp_files() == 1
     assert sorted(os.listdir(tmp_path)) == [".newscrawl", "000_aaaaaaaaaaaaaaaa.txt"]
 

@@ -77,7 +77,7 @@ def spider(tmp_path):
 
 def archive_story(spider, n: int, day: int) -> None:
     CrawlArchive.of(spider.crawler).archiver.add(Article(url=URL.format(n, day), outlet="totalkz", title=f"История {n}",
-                               body="Текст истории, достаточно длинный для записи в архив.",
+                               body=f"Текст истории {n}, достаточно длинный для записи в архив.",
                                published=datetime(2021, 8, day, 10, tzinfo=ALMATY)))
 
 

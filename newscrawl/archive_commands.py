@@ -1,0 +1,156 @@
+"""The commands that use the archive: ``newscrawl archive search`` and ``newscrawl archive export``
+(``newscrawl/cli.py`` registers them with :func:`register`).
+
+Both read the index as the last crawl, import or ``archive reindex`` left it (they do not scan the
+folder), and print a one-line error for a wrong input: a query FTS5 cannot run, an unknown format,
+a folder that does not exist, a date that is not one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import json
+import logging
+import re
+import sqlite3
+import sys
+from datetime import date
+from pathlib import Path
+
+from newscrawl.archive import Archive
+from newscrawl.archive.search import SearchFilters, SearchQueryError, search
+
+logger = logging.getLogger(__name__)
+
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+#: how a terminal shows a match (bold, reversed); elsewhere the snippet marks it ``[like this]``
+TERMINAL_MARKS = ("\x1b[1;7m", "\x1b[0m")
+
+
+def parse_period(value: str, *, end: bool) -> date:
+    """A day from ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``: the period's first day, or with ``end`` its
+    last. ``ValueError`` for anything else."""
+    match = _PERIOD.fullmatch(value.strip())
+    if match is None:
+        raise ValueError(f"not a date (YYYY-MM-DD, YYYY-MM or YYYY): {value!r}")
+    year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    try:
+        if day is not None:
+            return date(year, int(month), int(day))
+        if month is not None:
+            return date(year, int(month), calendar.monthrange(year, int(month))[1] if end else 1)
+        return date(year, 12, 31) if end else date(year, 1, 1)
+    except (ValueError, calendar.IllegalMonthError):
+        raise ValueError(f"not a date (YYYY-MM-DD, YYYY-MM or YYYY): {value!r}") from None
+
+
+def open_for_reading(path: str | None, command: str) -> Archive:
+    """The archive at ``path`` (default: the project's), its full-text table complete; an error
+    (``SystemExit`` with one line) when the folder does not exist or cannot be opened."""
+    from newscrawl.cli import default_archive_dir
+
+    folder = Path(path or default_archive_dir())
+    if not folder.is_dir():
+        raise SystemExit(f"newscrawl {command}: no archive folder at {folder}")
+    try:
+        archive = Archive(folder)
+        filled = archive.complete_fulltext()
+    except (OSError, sqlite3.Error) as exc:
+        raise SystemExit(f"newscrawl {command}: cannot open the archive in {folder}: {exc}") from None
+    if filled:
+        logger.warning("indexed the text of %d records for search (once, for an index made before search)", filled)
+    return archive
+
+
+def filters_from(args: argparse.Namespace, archive: Archive, command: str) -> SearchFilters:
+    """The filters of the command line, checked: dates are dates, the outlet and language are in the archive."""
+    try:
+        since = parse_period(args.since, end=False) if args.since else None
+        until = parse_period(args.until, end=True) if args.until else None
+    except ValueError as exc:
+        raise SystemExit(f"newscrawl {command}: {exc}") from None
+    if since and until and since > until:
+        raise SystemExit(f"newscrawl {command}: --since {since} is after --until {until}")
+    for column, value, what in (("outlet", args.outlet, "outlet"), ("language", args.language, "language")):
+        if value and archive.index.db.execute(f"SELECT 1 FROM records WHERE {column} = ? LIMIT 1",
+                                              (value,)).fetchone() is None:
+            present = [v for (v,) in archive.index.db.execute(
+                f"SELECT DISTINCT {column} FROM records WHERE {column} IS NOT NULL ORDER BY 1")]
+            raise SystemExit(f"newscrawl {command}: no records of {what} {value!r}"
+                             f" (in the archive: {', '.join(present) or 'none'})")
+    return SearchFilters(outlet=args.outlet, language=args.language, since=since, until=until)
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--outlet``, ``--language``, ``--since``, ``--until`` and ``--archive``."""
+    parser.add_argument("--outlet", help="only this outlet (e.g. kazinform)")
+    parser.add_argument("--language", help="only this language (ru, kk, en)")
+    parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY)")
+    parser.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY)")
+    parser.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
+
+
+# -- archive search
+def cmd_archive_search(args: argparse.Namespace) -> int:
+    """Print the records matching a query, newest first."""
+    if args.limit < 1 or args.offset < 0:
+        raise SystemExit("newscrawl archive search: --limit must be at least 1 and --offset not negative")
+    archive = open_for_reading(args.archive, "archive search")
+    filters = filters_from(args, archive, "archive search")
+    terminal = not args.json and sys.stdout.isatty()
+    try:
+        hits = search(archive.index.db, args.query, filters, limit=args.limit, offset=args.offset,
+                      **({"marks": TERMINAL_MARKS} if terminal else {}))
+    except SearchQueryError as exc:
+        raise SystemExit(f"newscrawl archive search: {exc}") from None
+    for hit in hits:
+        hit.snippet = " ".join(hit.snippet.split())
+        if args.json:
+            sys.stdout.write(json.dumps(hit.to_json(), ensure_ascii=False) + "\n")
+        else:
+            day = (hit.published or "")[:10] or "-"
+            print(f"{hit.name}  {hit.outlet or '-'}  {hit.language or '-'}  {day}  {hit.title or '(no title)'}")
+            print(f"    {hit.snippet}")
+    if not hits and not args.json:
+        print("no matching records", file=sys.stderr)
+    return 0
+
+
+# -- archive export
+def cmd_archive_export(args: argparse.Namespace) -> int:
+    """Write the (matching) records as JSON lines, CSV or Parquet."""
+    from newscrawl.archive.export import FORMATS, export
+
+    if args.format not in FORMATS:
+        raise SystemExit(f"newscrawl archive export: unknown --format {args.format!r} (one of {', '.join(FORMATS)})")
+    if args.output and not Path(args.output).resolve().parent.is_dir():
+        raise SystemExit(f"newscrawl archive export: no folder for {args.output}")
+    archive = open_for_reading(args.archive, "archive export")
+    filters = filters_from(args, archive, "archive export")
+    try:
+        report = export(archive, args.format, args.output, filters, args.query)
+    except (SearchQueryError, ValueError, RuntimeError) as exc:
+        raise SystemExit(f"newscrawl archive export: {exc}") from None
+    where = args.output or "standard output"
+    skipped = f"; {report.unreadable} indexed records could not be read (see the log)" if report.unreadable else ""
+    print(f"exported {report.rows} records to {where} ({args.format}){skipped}", file=sys.stderr)
+    return 1 if report.unreadable else 0
+
+
+def register(archive_commands: argparse._SubParsersAction) -> None:
+    """Add ``search`` and ``export`` to ``newscrawl archive``."""
+    p = archive_commands.add_parser("search", help="full-text search: matching records, newest first")
+    p.add_argument("query", metavar="QUERY", help='words (forms found), "a phrase", AND OR NOT ( ), title:word, word*')
+    add_filter_arguments(p)
+    p.add_argument("--limit", type=int, default=20, help="at most N records (default 20)")
+    p.add_argument("--offset", type=int, default=0, help="skip the first N (the next page)")
+    p.add_argument("--json", action="store_true", help="print JSON lines")
+    p.set_defaults(func=cmd_archive_search)
+
+    p = archive_commands.add_parser("export", help="one row per record: JSON lines, CSV or Parquet")
+    p.add_argument("--format", default="jsonl", metavar="jsonl|csv|parquet", help="the file format (default jsonl)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output; Parquet needs it)")
+    p.add_argument("--query", help="only records matching this search (as for archive search)")
+    add_filter_arguments(p)
+    p.set_defaults(func=cmd_archive_export)
