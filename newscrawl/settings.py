@@ -109,6 +109,18 @@ RAW_ARCHIVE_DIR = os.environ.get("NEWSCRAWL_RAW_ARCHIVE_DIR") or None
 RAW_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 #: listing pages an incremental crawl walks at most per edition and listing
 INCREMENTAL_MAX_PAGES = 10
+#: the standard discovery routes (robots.txt's sitemaps, /sitemap.xml, the home page's feeds) of an
+#: outlet spider: "fallback" (for an edition whose own routes gave no article) or "always"
+DISCOVERY_STANDARD_ROUTES = "fallback"
+#: how far back a first incremental crawl takes dated entries of sitemaps and feeds found by them (days)
+DISCOVERY_FIRST_CRAWL_DAYS = 2
+#: the sitemaps of a sitemap index read at most (in the index's order; 0: all)
+DISCOVERY_MAX_SITEMAPS = 50
+#: articles a crawl takes per edition at most (0: no limit; ``newscrawl check`` sets it)
+MAX_ARTICLES_PER_EDITION = 0
+#: keep the raw article pages that no layout of their outlet matches in WARC files in this folder, with
+#: the reason, to write the next layout version from (env NEWSCRAWL_DRIFT_DIR); unset: off
+DRIFT_DIR = os.environ.get("NEWSCRAWL_DRIFT_DIR") or None
 #: listing pages a backfill walks at most per edition and listing (a safety bound)
 BACKFILL_MAX_PAGES = 100000
 

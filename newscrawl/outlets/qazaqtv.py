@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -108,8 +108,6 @@ FEEDS: dict[str, str] = {code: f"{BASE}/{code}/rss" for code in OUTLET.editions}
 SITEMAP = f"{BASE}/sitemap.xml"
 #: the news listing of each edition, paged with ``?page=N`` [infer]
 LISTINGS: dict[str, str] = {code: f"{BASE}/{code}/news" for code in OUTLET.editions}
-#: how far back an incremental crawl takes sitemap entries when it has no watermark yet
-SITEMAP_RECENT = timedelta(days=2)
 #: elements of a listing card that show its date
 CARD_DATE = ("time", "[class*=date]", "[class*=time]")
 

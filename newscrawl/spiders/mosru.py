@@ -62,7 +62,7 @@ class MosruSpider(ApiNewsSpider):
             return
         self.crawler.stats.inc_value(f"newscrawl/api/pages/{API}")
         entries = [entry for entry in (api_item(item, TIMEZONE) for item in items) if entry is not None]
-        async for result in self.follow_items(entries, EDITION, API):
+        async for result in self.follow_items(entries, EDITION, API, source=response.url):
             yield result
         if self.keep_paging(item_entries(entries), EDITION, page):
             next_url = next_page_url(payload, response.url)
