@@ -207,7 +207,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     reports = args.reports or os.environ.get("NEWSCRAWL_REPORTS_DIR") or _project_setting("REPORTS_DIR") or "reports"
     archive = args.archive or default_archive_dir()
     index = default_index_path(archive, os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or _project_setting("ARCHIVE_INDEX"))
-    status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()))
+    drift = os.environ.get("NEWSCRAWL_DRIFT_DIR") or _project_setting("DRIFT_DIR")
+    status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()), drift_dir=drift)
     if args.json:
         _print_json(status)
     else:

@@ -52,6 +52,8 @@ EXTENSIONS = {
     "newscrawl.spiders.workers.Extractor": 0,
     # the raw archive's writer (RAW_ARCHIVE_DIR), shared by its two middlewares
     "newscrawl.middlewares.rawarchive.RawArchive": 0,
+    # pages in no known layout kept as WARC (DRIFT_DIR)
+    "newscrawl.extensions.drift.DriftArchive": 0,
     # the progress line of long crawls, in place of Scrapy's LogStats (every LOGSTATS_INTERVAL seconds)
     "scrapy.extensions.logstats.LogStats": None,
     "newscrawl.extensions.progress.ProgressLog": 0,

@@ -18,8 +18,10 @@ from twisted.python.failure import Failure
 
 from newscrawl.archive import Archive
 from newscrawl.extensions.archive import CrawlArchive
+from newscrawl.extensions.drift import DriftArchive
 from newscrawl.extract.dates import parse_machine_date, parse_visible_date
 from newscrawl.extract.feeds import feed_entries
+from newscrawl.extract.fields import PageFields
 from newscrawl.items import Article
 from newscrawl.outlets import Listed, Outlet, article_keys
 from newscrawl.reading import FetchedPage, PageReader, Skip
@@ -348,7 +350,24 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
             return html
         fields = await self.extractor.parse(html, page.url, self.reader.page_facts and self.outlet.name,
                                             self.outlet.language_of(page.edition))
-        return self.reader.article(page, fields)
+        article = self.reader.article(page, fields)
+        if isinstance(article, Article) and not isinstance(fields, Skip):
+            self.note_layout_drift(page, fields)
+        return article
+
+    def note_layout_drift(self, page: FetchedPage, fields: PageFields) -> None:
+        """An article page no layout of its outlet matched: counted (``newscrawl/drift/pages``) and, with
+        ``DRIFT_DIR`` set, kept with the reason (``newscrawl.extensions.drift``)."""
+        if fields.layout or self.outlet.generic or not self.outlet.layouts:
+            return
+        sources = ", ".join(f"{name} from {source}" for name, source in sorted(fields.sources.items()))
+        reason = f"no {self.outlet.name} layout matched ({sources or 'no field found'})"
+        self.warn_once("layout-drift", "%s: %s: %s", self.name, page.url, reason)
+        drift = DriftArchive.of(self.crawler)
+        if drift is None:
+            self.crawler.stats.inc_value("newscrawl/drift/pages")
+        else:
+            drift.keep(self.outlet.name, page.url, page.body, page.content_type, reason)
 
     # -- listings
     def card_date(self, text: str | None) -> datetime | None:
