@@ -44,6 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
     # everything else after HttpCompressionMiddleware (590) has decoded the body
     "newscrawl.middlewares.rawarchive.RawArchiveRedirectMiddleware": 605,
     "newscrawl.middlewares.rawarchive.RawArchiveMiddleware": 585,
+    # the final status of each discovery request, for `newscrawl check` (CHECK)
+    "newscrawl.extensions.probe.ProbeMiddleware": 50,
 }
 
 EXTENSIONS = {
@@ -54,6 +56,8 @@ EXTENSIONS = {
     "newscrawl.middlewares.rawarchive.RawArchive": 0,
     # pages in no known layout kept as WARC (DRIFT_DIR)
     "newscrawl.extensions.drift.DriftArchive": 0,
+    # what a `newscrawl check` crawl saw, and the outlet's verdict (CHECK)
+    "newscrawl.extensions.probe.ProbeRecorder": 0,
     # the progress line of long crawls, in place of Scrapy's LogStats (every LOGSTATS_INTERVAL seconds)
     "scrapy.extensions.logstats.LogStats": None,
     "newscrawl.extensions.progress.ProgressLog": 0,
@@ -120,6 +124,11 @@ DISCOVERY_FIRST_CRAWL_DAYS = 2
 DISCOVERY_MAX_SITEMAPS = 50
 #: articles a crawl takes per edition at most (0: no limit; ``newscrawl check`` sets it)
 MAX_ARTICLES_PER_EDITION = 0
+#: a check crawl (``newscrawl check``, or a scheduled check job): record every route and article read and
+#: judge the outlet (``newscrawl/check/verdict``; a degraded or broken outlet fails the health checks)
+CHECK = False
+#: where a check crawl writes what it saw (JSON); unset: nowhere
+CHECK_OUTPUT = None
 #: keep the raw article pages that no layout of their outlet matches in WARC files in this folder, with
 #: the reason, to write the next layout version from (env NEWSCRAWL_DRIFT_DIR); unset: off
 DRIFT_DIR = os.environ.get("NEWSCRAWL_DRIFT_DIR") or None

@@ -110,6 +110,11 @@ class CrawlHealthMonitor(Monitor):
         """Few duplicates."""
         self._check("duplicate_rate")
 
+    @monitors.name("outlet_check")
+    def test_outlet_check(self) -> None:
+        """A check crawl found the outlet working."""
+        self._check("outlet_check")
+
 
 class _HealthAction(Action):
     """An action on the crawl's health results."""
