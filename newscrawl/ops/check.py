@@ -141,6 +141,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if bad:
         sys.stderr.write(f"newscrawl check: -s {bad[0]!r}: expected NAME=VALUE\n")
         return 2
+    replay = next((s.split("=", 1)[1] for s in reversed(args.setting) if s.split("=", 1)[0] == "REPLAY"), None)
+    if replay and not Path(replay).exists():
+        sys.stderr.write(f"newscrawl check: -s REPLAY={replay}: no WARC file or folder there\n")
+        return 2
     if args.save:
         Path(args.save).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="newscrawl-check-") as tmp:

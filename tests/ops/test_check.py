@@ -92,6 +92,7 @@ def test_an_outlet_where_nothing_is_found_is_broken_with_exit_status_1(tmp_path,
     (["nosuch"], "newscrawl check: unknown spider nosuch (spiders: kazinform, mfakz, mosds, mosru, qazaqtv, totalkz)"),
     (["totalkz", "-s", "REPLAY"], "newscrawl check: -s 'REPLAY': expected NAME=VALUE"),
     (["--articles", "0"], "argument --articles: must be 1 or more"),
+    (["totalkz", "-s", "REPLAY=missing.warc.gz"], "newscrawl check: -s REPLAY=missing.warc.gz: no WARC file or folder"),
 ])
 def test_wrong_use_is_a_one_line_error_with_exit_status_2(tmp_path, args, message):
     run = check(*args, cwd=tmp_path)
