@@ -11,6 +11,7 @@
     newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
     newscrawl status                             per outlet: last crawl, its health checks, archive growth
     newscrawl serve [--port N]                   read-only web view: search, facets, records, charts
+    newscrawl check [SPIDER…] [--articles N]     what works at each outlet: routes, articles, verdict
 
 Crawls themselves run with ``scrapy crawl <spider>`` (or, on a server, in Scrapyd).
 """
@@ -31,6 +32,7 @@ from newscrawl.archive import search as fulltext
 from newscrawl.archive.records import read_record
 from newscrawl.archive_commands import register as register_archive_commands
 from newscrawl.archiving import Archiver
+from newscrawl.ops.check import register as register_check_command
 from newscrawl.web.serve import register as register_serve_command
 
 logger = logging.getLogger("newscrawl")
@@ -207,7 +209,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     reports = args.reports or os.environ.get("NEWSCRAWL_REPORTS_DIR") or _project_setting("REPORTS_DIR") or "reports"
     archive = args.archive or default_archive_dir()
     index = default_index_path(archive, os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or _project_setting("ARCHIVE_INDEX"))
-    status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()))
+    drift = os.environ.get("NEWSCRAWL_DRIFT_DIR") or _project_setting("DRIFT_DIR")
+    status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()), drift_dir=drift)
     if args.json:
         _print_json(status)
     else:
@@ -278,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_status)
     register_serve_command(sub)  # the web view (newscrawl.web)
+    register_check_command(sub)  # what works at each outlet (newscrawl.ops.check)
     return parser
 
 

@@ -199,8 +199,8 @@ class PageReader:
 
     def published(self, page: FetchedPage, fields: PageFields) -> tuple[datetime | date | None, str | None]:
         """The publication time and where it comes from, in this order: the dates an API gave; for an
-        outlet's page, its machine-readable dates and its layout's visible date, then the time in its
-        URL (``url``: after redirects, else before), the time a listing gave (``listing``), date-like
+        outlet's page, its machine-readable dates and its layout's visible date, then the time a listing
+        gave (``listing``), the time in its URL (``url``: after redirects, else before), date-like
         texts found anywhere on the page (``visible``) and the page-level rules of htmldate (``page``);
         for a page of a site without an outlet module, the page-level rules first, then the listing's
         time. For sites without a module a time keeps the offset the page (or its listing) states."""
@@ -217,12 +217,13 @@ class PageReader:
                                           [] if date_like else fields.visible_dates)
         if found is not None:
             return found, source
+        if page.listed is not None:  # a feed's or listing's publication time
+            return page.listed.astimezone(zone), "listing"
+        # a URL's time is when the item was created (Total.kz: minutes to hours before it was published)
         for url in (page.url, *reversed(page.redirects)):
             when = self.outlet.published_in_url(url)
             if when is not None:
                 return when, "url"
-        if page.listed is not None:
-            return page.listed.astimezone(zone), "listing"
         if date_like:
             found, source = resolve_published((), zone, fields.visible_dates)
             if found is not None:

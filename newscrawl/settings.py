@@ -44,6 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
     # everything else after HttpCompressionMiddleware (590) has decoded the body
     "newscrawl.middlewares.rawarchive.RawArchiveRedirectMiddleware": 605,
     "newscrawl.middlewares.rawarchive.RawArchiveMiddleware": 585,
+    # the final status of each discovery request, for `newscrawl check` (CHECK)
+    "newscrawl.extensions.probe.ProbeMiddleware": 50,
 }
 
 EXTENSIONS = {
@@ -52,6 +54,10 @@ EXTENSIONS = {
     "newscrawl.spiders.workers.Extractor": 0,
     # the raw archive's writer (RAW_ARCHIVE_DIR), shared by its two middlewares
     "newscrawl.middlewares.rawarchive.RawArchive": 0,
+    # pages in no known layout kept as WARC (DRIFT_DIR)
+    "newscrawl.extensions.drift.DriftArchive": 0,
+    # what a `newscrawl check` crawl saw, and the outlet's verdict (CHECK)
+    "newscrawl.extensions.probe.ProbeRecorder": 0,
     # the progress line of long crawls, in place of Scrapy's LogStats (every LOGSTATS_INTERVAL seconds)
     "scrapy.extensions.logstats.LogStats": None,
     "newscrawl.extensions.progress.ProgressLog": 0,
@@ -109,6 +115,23 @@ RAW_ARCHIVE_DIR = os.environ.get("NEWSCRAWL_RAW_ARCHIVE_DIR") or None
 RAW_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 #: listing pages an incremental crawl walks at most per edition and listing
 INCREMENTAL_MAX_PAGES = 10
+#: the standard discovery routes (robots.txt's sitemaps, /sitemap.xml, the home page's feeds) of an
+#: outlet spider: "fallback" (for an edition whose own routes gave no article) or "always"
+DISCOVERY_STANDARD_ROUTES = "fallback"
+#: how far back a first incremental crawl takes dated entries of sitemaps and feeds found by them (days)
+DISCOVERY_FIRST_CRAWL_DAYS = 2
+#: the sitemaps of a sitemap index read at most (in the index's order; 0: all)
+DISCOVERY_MAX_SITEMAPS = 50
+#: articles a crawl takes per edition at most (0: no limit; ``newscrawl check`` sets it)
+MAX_ARTICLES_PER_EDITION = 0
+#: a check crawl (``newscrawl check``, or a scheduled check job): record every route and article read and
+#: judge the outlet (``newscrawl/check/verdict``; a degraded or broken outlet fails the health checks)
+CHECK = False
+#: where a check crawl writes what it saw (JSON); unset: nowhere
+CHECK_OUTPUT = None
+#: keep the raw article pages that no layout of their outlet matches in WARC files in this folder, with
+#: the reason, to write the next layout version from (env NEWSCRAWL_DRIFT_DIR); unset: off
+DRIFT_DIR = os.environ.get("NEWSCRAWL_DRIFT_DIR") or None
 #: listing pages a backfill walks at most per edition and listing (a safety bound)
 BACKFILL_MAX_PAGES = 100000
 

@@ -31,6 +31,8 @@ TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-
 WARC_SUFFIXES = (".warc", ".warc.gz")
 #: WARC header of a response record that answered a spider's article request
 ARTICLE_HEADER = "Newscrawl-Article"
+#: WARC header of a page kept because no layout of its outlet matched it: the reason
+DRIFT_HEADER = "Newscrawl-Drift-Reason"
 
 
 def exchange_key(method: str, url: str, body: bytes | None = None) -> str:
@@ -166,3 +168,19 @@ class WarcLookup:
                 headers=[(k, v) for k, v in record.http_headers.headers if k.lower() not in TRANSFER_HEADERS],
                 body=record.content_stream().read(),
                 article=record.rec_headers.get_header(ARTICLE_HEADER) == "yes")
+
+
+def response_count(path: str | os.PathLike[str]) -> int:
+    """How many response records the WARC files at a path hold (0 when there are none)."""
+    try:
+        files = warc_files(path)
+    except FileNotFoundError:
+        return 0
+    count = 0
+    for file in files:
+        with open(file, "rb") as fh:
+            try:
+                count += sum(record.rec_type == "response" for record in ArchiveIterator(fh))
+            except Exception:  # a file cut short: what precedes the cut counts
+                logger.warning("WARC %s is cut short", file)
+    return count

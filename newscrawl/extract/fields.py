@@ -50,6 +50,7 @@ class PageFacts(Protocol):
 
     related_headings: tuple[str, ...]
     title_suffix: re.Pattern[str]
+    title_labels: tuple[str, ...]
 
     def layout_for(self, tree: HtmlElement) -> Layout | None: ...
 
@@ -91,6 +92,29 @@ def _strip_suffix(outlet: PageFacts | None, title: str | None) -> str | None:
         if len(stripped) >= 10:
             return stripped
     return title
+
+
+def strip_title_label(title: str | None, labels: tuple[str, ...]) -> str | None:
+    """A title without a label the page prints right after it (``… Эксклюзив``)."""
+    if not title:
+        return title
+    for label in labels:
+        if title.casefold().endswith(label.casefold()) and len(title) > len(label) + 10:
+            return title[: -len(label)].rstrip(" .,:;|–—-")
+    return title
+
+
+#: a line that is a date and nothing more has at most this many words
+_DATE_LINE_WORDS = 6
+
+
+def is_label_or_date_line(line: str, labels: tuple[str, ...]) -> bool:
+    """Whether a body line is a label the page prints by the title, or a bare date ("21 мая 2014, 16:45"):
+    the page's header taken into the text, never its story."""
+    if line.casefold() in (label.casefold() for label in labels):
+        return True
+    return (len(line.split()) <= _DATE_LINE_WORDS and any(c.isdigit() for c in line)
+            and parse_visible_date(line, "UTC") is not None)
 
 
 def _paragraphs(text: str | None) -> list[str]:
@@ -231,7 +255,10 @@ def parse_page(html: str, url: str, outlet: PageFacts | None = None) -> PageFiel
             body, sources["body"] = from_ld, "jsonld"
         else:
             body, sources["body"] = drop_related(from_page, related), "trafilatura"
-    if body and title and body[0] == title:  # the headline, when the text block starts with it
+    labels = outlet.title_labels if outlet else ()
+    heading, title = title, strip_title_label(title, labels)
+    # the headline (with its label), a label and a bare date line, when the text block starts with them
+    while body and ((title and body[0] in (title, heading)) or is_label_or_date_line(body[0], labels)):
         body = body[1:]
     if lead and not (body and (body[0] == lead or body[0].startswith(lead))):
         body.insert(0, lead)

@@ -70,13 +70,16 @@ class RawArchiveWriter:
         self.files.append(path)
 
     def write(self, url: str, status: int, headers: list[tuple[str, str]], body: bytes, *, method: str = "GET",
-              request_headers: list[tuple[str, str]] = (), request_body: bytes = b"", article: bool = False) -> None:
-        """Append one exchange; rotate first when the current file is full."""
+              request_headers: list[tuple[str, str]] = (), request_body: bytes = b"", article: bool = False,
+              warc_headers: dict[str, str] | None = None) -> None:
+        """Append one exchange (``warc_headers`` added to its response record's); rotate first when the
+        current file is full."""
         if self._fh is None or self._fh.tell() >= self.max_bytes:
             self._open_next()
         assert self._writer is not None and self._fh is not None
         write_exchange(self._writer, url, status, headers, body, method=method, request_headers=request_headers,
-                       request_body=request_body, warc_headers={ARTICLE_HEADER: "yes"} if article else None)
+                       request_body=request_body,
+                       warc_headers={**({ARTICLE_HEADER: "yes"} if article else {}), **(warc_headers or {})})
         self._fh.flush()
         self.exchanges += 1
 

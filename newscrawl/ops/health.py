@@ -46,7 +46,7 @@ from newscrawl.stats import (
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 #: the order checks are run and shown in
 CHECKS = ("finish_reason", "item_count", "field_coverage", "extraction_rate", "error_rate", "retry_rate",
-          "duplicate_rate", "archive_writes")
+          "duplicate_rate", "archive_writes", "outlet_check")
 
 
 @dataclass
@@ -253,7 +253,17 @@ def check_archive_writes(stats: Mapping[str, Any], policy: HealthPolicy) -> Heal
     return HealthCheck("archive_writes", FAILED, "; ".join(said), failed, 0)
 
 
-_CHECKS = {"finish_reason": check_finish_reason, "item_count": check_item_count,
+def check_outlet(stats: Mapping[str, Any], policy: HealthPolicy) -> HealthCheck:
+    """The verdict of a check crawl (``newscrawl check``, ``CHECK``): a degraded or broken outlet fails."""
+    verdict = stats.get("newscrawl/check/verdict")
+    if not verdict:
+        return HealthCheck("outlet_check", SKIPPED, "not a check crawl")
+    reason = stats.get("newscrawl/check/reason") or ""
+    return HealthCheck("outlet_check", PASSED if verdict == "works" else FAILED, f"the outlet {verdict}: {reason}",
+                       verdict)
+
+
+_CHECKS = {"outlet_check": check_outlet, "finish_reason": check_finish_reason, "item_count": check_item_count,
            "field_coverage": check_field_coverage, "extraction_rate": check_extraction_rate,
            "error_rate": check_error_rate, "retry_rate": check_retry_rate, "duplicate_rate": check_duplicate_rate,
            "archive_writes": check_archive_writes}

@@ -115,6 +115,11 @@ class CrawlHealthMonitor(Monitor):
         """Every record and raw-archive response was written."""
         self._check("archive_writes")
 
+    @monitors.name("outlet_check")
+    def test_outlet_check(self) -> None:
+        """A check crawl found the outlet working."""
+        self._check("outlet_check")
+
 
 class _HealthAction(Action):
     """An action on the crawl's health results."""

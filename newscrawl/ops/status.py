@@ -11,6 +11,7 @@ from typing import Any
 
 from newscrawl.archive.index import ArchiveIndex
 from newscrawl.archive.store import STATE_DIR
+from newscrawl.extensions.drift import drift_counts
 from newscrawl.ops.reports import crawl_kind, recent_reports, reported_spiders
 from newscrawl.stats import items_extracted
 
@@ -55,9 +56,12 @@ def default_index_path(archive_dir: str | os.PathLike[str], index: str | None = 
 
 
 def collect_status(reports_dir: str | os.PathLike[str], index_path: Path, *, runs: int = 20,
-                   spiders: Sequence[str] = (), now: datetime | None = None) -> dict[str, Any]:
-    """Per outlet: the last run, counts over the recent runs, and the archive's growth."""
+                   spiders: Sequence[str] = (), now: datetime | None = None,
+                   drift_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Per outlet: the last run, counts over the recent runs, the archive's growth, and the pages in no
+    known layout kept in ``drift_dir``."""
     growth = archive_growth(index_path, now)
+    drift = drift_counts(drift_dir) if drift_dir else {}
     names = sorted(set(spiders) | set(reported_spiders(reports_dir)) | {o for o in growth if o != "-"})
     outlets = {}
     for name in names:
@@ -70,6 +74,7 @@ def collect_status(reports_dir: str | os.PathLike[str], index_path: Path, *, run
             "recent_unfinished": sum(r["reason"] != "finished" for r in recent),
             "archived_in_recent_runs": sum(r["archived"] for r in recent),
             "archive": growth.get(name, {"records": 0, "last_day": 0, "last_week": 0}),
+            "unknown_layout_pages": drift.get(name, 0) if drift_dir else None,
         }
     return {"reports_dir": str(reports_dir), "index": str(index_path), "outlets": outlets,
             "unattributed_records": growth.get("-", {}).get("records", 0)}
@@ -98,6 +103,8 @@ def render_status(status: Mapping[str, Any]) -> str:
                      f" {outlet['archived_in_recent_runs']} articles archived")
         lines.append(f"  archive:   {growth['records']} records; +{growth['last_day']} in the last day,"
                      f" +{growth['last_week']} in the last 7 days")
+        if outlet.get("unknown_layout_pages") is not None:
+            lines.append(f"  layouts:   {outlet['unknown_layout_pages']} pages in no known layout kept (DRIFT_DIR)")
     if not status["outlets"]:
         lines.append(f"no crawl reports in {status['reports_dir']} and no records in {status['index']}")
     if status.get("unattributed_records"):

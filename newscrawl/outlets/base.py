@@ -12,13 +12,33 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from newscrawl.extract.layout import Layout
 from newscrawl.urls import bare_host, canonical_key, host_of
 
-__all__ = ["Edition", "Layout", "Listed", "Outlet"]
+__all__ = ["Edition", "Layout", "Listed", "Outlet", "looks_like_article_url"]
+
+#: path parts that never lead to an article: listings, service pages, media (the generic article test)
+NOT_ARTICLE_PATH = re.compile(r"/(?:tag|tags|category|categories|rubric|rubrics|search|rss|feed|feeds|sitemap|page|"
+                              r"author|authors|video|tv|live|program|programs|about|contacts?|login|static|upload|"
+                              r"uploads|media|photo|photos|gallery|subscribe)(?:/|$|[?#])", re.I)
+#: files that are no pages
+NOT_A_PAGE = re.compile(r"\.(?:xml|gz|rss|atom|json|jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|zip|mp[34]|css|js)$", re.I)
+
+
+def looks_like_article_url(url: str) -> bool:
+    """Whether a URL looks like an article page of a news site whose URL rules are unknown: at least two
+    path segments, the last a long slug (three or more ``-``/``_``) or carrying a number of four or more
+    digits, outside tag, category, search and service paths, and no file."""
+    path = urlsplit(url).path
+    segments = [s for s in path.split("/") if s]
+    if len(segments) < 2 or NOT_ARTICLE_PATH.search(path) or NOT_A_PAGE.search(path):
+        return False
+    last = segments[-1]
+    return last.count("-") + last.count("_") >= 3 or bool(re.search(r"\d{4,}", last))
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,9 @@ class Edition:
     language: str
     #: the agency name written as author when a page names no person
     agency: str | None = None
+    #: the edition's home page: where its standard routes are (the feeds it announces, and the
+    #: ``robots.txt`` and ``/sitemap.xml`` of its host)
+    home: str | None = None
 
 
 class Listed(NamedTuple):
@@ -58,6 +81,8 @@ class Outlet:
     related_headings: tuple[str, ...] = ()
     #: suffixes of ``og:title``/``<title>`` to strip (" | Kazinform")
     title_suffix: re.Pattern[str] = field(default=re.compile(r"\s*(?:[|–—-]|::)\s*[^|–—:-]{2,40}$"))
+    #: labels some pages print right after the title (``Эксклюзив``): never part of the title or the body
+    title_labels: tuple[str, ...] = ()
     #: the agency names the outlet's datelines print (``KAZINFORM`` in capitals before a dash; mixed-case
     #: names such as ``ҚазАқпарат`` count only when a dash follows): stripped before texts are compared
     dateline_agencies: tuple[str, ...] = ()
@@ -88,11 +113,23 @@ class Outlet:
         """The publication time an article URL carries (outlets whose URLs carry one say how to read it)."""
         return None
 
+    def looks_like_article(self, url: str) -> bool:
+        """Whether a URL of the outlet looks like an article although its URL rules do not know the form
+        (see :func:`looks_like_article_url`)."""
+        return self.owns(url) and looks_like_article_url(url)
+
     # -- editions
     def agency_for(self, edition: str | None) -> str | None:
         """The agency name for an edition."""
         ed = self.editions.get(edition or "")
         return (ed.agency if ed else None) or self.agency
+
+    def edition_home(self, edition: str | None) -> str | None:
+        """The home page of an edition (its ``home``), else of the outlet's first host."""
+        ed = self.editions.get(edition or "")
+        if ed is not None and ed.home:
+            return ed.home
+        return f"https://{self.hosts[0]}/" if self.hosts else None
 
     def language_of(self, edition: str | None) -> str | None:
         """The language an edition is published in."""

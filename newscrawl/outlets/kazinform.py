@@ -2,8 +2,9 @@
 
 Editions: ``ru`` (www.inform.kz/ru), ``kz`` (www.inform.kz/kz, Kazakh in Cyrillic), ``qz``
 (qz.inform.kz, Kazakh in Latin script), ``en`` (qazinform.com; formerly en.inform.kz and
-www.inform.kz/en). Facts marked [infer] are guesses: the spider (``newscrawl.spiders.kazinform``) logs
-and counts when they fail.
+www.inform.kz/en; ``en.inform.kz/amp/<slug>_a<id>/`` in 2015). An article is known under its numeric id
+in every era's form (``…_a3725092``, and ``/ru/article/3725092``, the ``og:url`` of a real 2020 page).
+Facts marked [infer] are guesses: the spider (``newscrawl.spiders.kazinform``) logs and counts when they fail.
 """
 
 from __future__ import annotations
@@ -118,10 +119,10 @@ OUTLET = Kazinform(
     timezone=TIMEZONE,
     hosts=("inform.kz", "qazinform.com"),
     editions={
-        "ru": Edition("ru", "ru", agency="МИА «Казинформ»"),
-        "kz": Edition("kz", "kk", agency="ҚазАқпарат"),
-        "qz": Edition("qz", "kk", agency="Kazinform"),
-        "en": Edition("en", "en", agency="Kazinform"),
+        "ru": Edition("ru", "ru", agency="МИА «Казинформ»", home="https://www.inform.kz/ru"),
+        "kz": Edition("kz", "kk", agency="ҚазАқпарат", home="https://www.inform.kz/kz"),
+        "qz": Edition("qz", "kk", agency="Kazinform", home="https://qz.inform.kz/"),
+        "en": Edition("en", "en", agency="Kazinform", home="https://qazinform.com/"),
     },
     layouts=(LAYOUT_2023, LAYOUT_LENTA_2022, LAYOUT_2019, LAYOUT_AMP_2022),
     related_headings=RELATED_HEADINGS,
@@ -132,13 +133,18 @@ OUTLET = Kazinform(
 )
 
 
-#: RSS feeds per edition; which still answer is unknown, so every one is tried
+#: RSS feeds per edition; which still answer is unknown, so every one is tried (the politics feed is in
+#: public code [seen])
 FEEDS: dict[str, tuple[str, ...]] = {
-    "ru": ("https://www.inform.kz/rss/p_ru.xml", "https://www.inform.kz/rss/rus.xml"),
+    "ru": ("https://www.inform.kz/rss/p_ru.xml", "https://www.inform.kz/rss/rus.xml",
+           "https://www.inform.kz/ru/politics_rss.xml"),
     "kz": ("https://www.inform.kz/rss/p_kz.xml", "https://www.inform.kz/kz/rss"),  # [infer]
     "qz": ("https://qz.inform.kz/rss/p_qz.xml",),  # [infer]
     "en": ("https://qazinform.com/rss/en.xml", "https://www.inform.kz/rss/eng.xml"),
 }
+#: the sitemap of www.inform.kz, in public crawl configurations [seen]: a route of the editions on that host
+SITEMAP = "https://www.inform.kz/sitemap.xml"
+SITEMAP_EDITIONS = ("ru", "kz")
 #: the all-news listing of the 2023+ site, paged and date-ranged (ru seen; others [infer])
 ALL_NEWS: dict[str, str] = {
     "ru": "https://www.inform.kz/lenta/",

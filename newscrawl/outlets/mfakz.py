@@ -34,8 +34,13 @@ REST_LIST_URL = f"{SITE}/api/v1/public/content-manager/news"
 #: the web pages: the article (the record's URL) and the news listing, paged in the path
 ARTICLE_URL = SITE + "/memleket/entities/mfa/press/news/details/{id}?lang={lang}"
 LISTING_URL = SITE + "/memleket/entities/mfa/press/news{page}?lang={lang}"
-#: article pages: numeric ids (seen); ``details/<slug>`` pages are read as pages only [infer]
+#: article pages: numeric ids (seen; about 997859 in May 2025); ``details/<slug>`` pages are read as pages
+#: only [infer]
 ARTICLE_PATH = re.compile(r"^/memleket/entities/mfa/press/(news|article)/details/([^/?#]+)/?$")
+#: article pages of the old site (www.mfa.kz, about 2017): ``/<lang>/<mission>/content-view/<slug>`` [seen]
+OLD_ARTICLE_PATH = re.compile(r"^/(?P<lang>ru|kz|kk|en)/[\w-]+/content-view/[^/?#]+/?$")
+#: the old site's language segments and the editions they belong to
+OLD_LANG_EDITION = {"ru": "ru", "kz": "kk", "kk": "kk", "en": "en"}
 #: items a GraphQL page asks for (the API's page size limit is unknown; 50 is seen in use)
 GRAPHQL_PAGE_SIZE = 50
 REST_PAGE_SIZE = 20
@@ -78,7 +83,10 @@ class Mfakz(Outlet):
         return host == "gov.kz" and urlsplit(url).path.startswith("/memleket/entities/mfa/")
 
     def edition_of(self, url: str) -> str:
-        """The edition of a gov.kz URL, by its ``lang`` parameter (``ru`` when it has none [infer])."""
+        """The edition of a gov.kz URL, by its ``lang`` parameter (``ru`` when it has none [infer]); of an
+        old mfa.kz URL, by its first path segment."""
+        if m := OLD_ARTICLE_PATH.match(urlsplit(url).path):
+            return OLD_LANG_EDITION[m.group("lang")]
         lang = (parse_qs(urlsplit(url).query).get("lang") or ["ru"])[0].lower()
         return LANG_EDITION.get(lang, "ru")
 
@@ -91,8 +99,14 @@ class Mfakz(Outlet):
         return keys
 
     def is_article_url(self, url: str) -> bool:
-        """Whether a URL is an MFA article page (numeric ids, and ``details/<slug>`` pages)."""
-        return self.owns(url) and bool(ARTICLE_PATH.match(urlsplit(url).path))
+        """Whether a URL is an MFA article page: on gov.kz (numeric ids, and ``details/<slug>`` pages), or a
+        ``content-view`` page of the old site."""
+        if not self.owns(url):
+            return False
+        path = urlsplit(url).path
+        if bare_host(host_of(url)) == "gov.kz":
+            return bool(ARTICLE_PATH.match(path))
+        return bool(OLD_ARTICLE_PATH.match(path))
 
 
 OUTLET = Mfakz(
@@ -101,9 +115,9 @@ OUTLET = Mfakz(
     timezone=TIMEZONE,
     hosts=("gov.kz", "mfa.kz", "mfa.gov.kz"),
     editions={
-        "ru": Edition("ru", "ru", agency="МИД РК"),
-        "kk": Edition("kk", "kk", agency="ҚР СІМ"),
-        "en": Edition("en", "en", agency="MFA of Kazakhstan"),
+        "ru": Edition("ru", "ru", agency="МИД РК", home=f"{SITE}/memleket/entities/mfa?lang=ru"),
+        "kk": Edition("kk", "kk", agency="ҚР СІМ", home=f"{SITE}/memleket/entities/mfa?lang=kk"),
+        "en": Edition("en", "en", agency="MFA of Kazakhstan", home=f"{SITE}/memleket/entities/mfa?lang=en"),
     },
     layouts=(LAYOUT_API, LAYOUT_RENDERED),
     related_headings=RELATED_HEADINGS,

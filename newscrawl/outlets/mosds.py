@@ -71,7 +71,7 @@ OUTLET = Mosds(
     short_name="Московский дом соотечественника",
     timezone=TIMEZONE,
     hosts=("mosds.mos.ru",),
-    editions={"ru": Edition("ru", "ru", agency="Московский дом соотечественника")},
+    editions={"ru": Edition("ru", "ru", agency="Московский дом соотечественника", home="https://mosds.mos.ru/")},
     layouts=(LAYOUT_PRESSCENTER,),
     related_headings=RELATED_HEADINGS,
     title_suffix=re.compile(r"\s*(?:[|–—-]|::)\s*[^|]*(Московский дом соотечественника|МДС|mos\.ru)[^|]*$", re.I),

@@ -1,11 +1,14 @@
 """www.mos.ru news (the Moscow mayor's and government's portal): facts, page layouts, URL rules and API reading.
 
-One edition, ``ru``. Articles come from the newsfeed JSON API (``/api/newsfeed/v4/frontend/json/ru/
-articles``, newest first, paged by ``_links.next``, at most 50 items a page); each item's ``full_text``
-HTML goes through the same extraction as article pages. An item without text is read from its page
-``https://www.mos.ru/news/item/<id>/``; when the API's first page fails, the RSS feed finds the latest
-articles' pages. Times are Moscow local (UTC+4 in 2011-2014, UTC+3 since). Facts marked [infer] are
-guesses: the spider logs and counts when they fail.
+One edition, ``ru``. Articles are news items (``/news/item/<id>/``) and the mayor's theme pages
+(``/mayor/themes/<theme>/<id>/``, seen in the RSS feed). They come from the newsfeed JSON API
+(``/api/newsfeed/v4/frontend/json/ru/articles``, newest first, paged by ``_links.next``, at most 50 items
+a page); each item's ``full_text`` HTML goes through the same extraction as article pages. An item
+without text is read from its page ``https://www.mos.ru/news/item/<id>/``; when the API's first page
+fails, the RSS feed finds the latest articles' pages (real items: ``title, description, link,
+pubDate`` and enclosures, no ``guid``; links in bodies point to department pages, not articles).
+Times are Moscow local (UTC+4 in 2011-2014, UTC+3 since). Facts marked [infer] are guesses: the spider
+logs and counts when they fail.
 """
 
 from __future__ import annotations
@@ -32,8 +35,11 @@ API_FIELDS = "id,title,label,date,date_timestamp,kind,full_text,preview_text,tag
 PER_PAGE = 50
 RSS_URL = "https://www.mos.ru/rss"
 ARTICLE_URL = "https://www.mos.ru/news/item/{id}/"
-#: an article page; ids seen all end in ``073`` (the entity suffix [infer]), so any digits are accepted
+#: news item pages; ids seen end in ``073`` (the entity suffix [infer]), so any digits are accepted
 ARTICLE_PATH = re.compile(r"^/news/item/(\d+)/?$")
+#: the mayor's theme pages, articles too: 2 of 10 items of a real RSS response (2022) are of this kind,
+#: with ids ending in ``050`` [seen]
+THEME_PATH = re.compile(r"^/mayor/themes/[\w-]+/(\d+)/?$")
 RELATED_HEADINGS = ("Читайте также", "Смотрите также")  # [infer]
 #: never article text, in pages and API bodies alike (photo credits and galleries [infer])
 REMOVE = ("div.news-article-footer", "figure", "figcaption", "img", "picture", "video", ".news-article__photo",
@@ -88,7 +94,7 @@ OUTLET = Mosru(
     short_name="mos.ru",
     timezone=TIMEZONE,
     hosts=("www.mos.ru",),
-    editions={EDITION: Edition(EDITION, "ru", agency="Официальный сайт Мэра Москвы")},
+    editions={EDITION: Edition(EDITION, "ru", agency="Официальный сайт Мэра Москвы", home="https://www.mos.ru/")},
     layouts=(LAYOUT_API, LAYOUT_CONTENT_TEXT, LAYOUT_ARTICLE_TEXT),
     related_headings=RELATED_HEADINGS,
     # "<title> / Новости города / Сайт Москвы", "<title> | mos.ru"
@@ -98,7 +104,17 @@ OUTLET = Mosru(
 
 
 def article_id(url: str) -> str | None:
-    """The item id of a mos.ru news article URL."""
+    """The id of a mos.ru article URL: a news item (``/news/item/<id>/``) or a theme page of the mayor's
+    (``/mayor/themes/<theme>/<id>/``); the two kinds' ids differ in their last digits."""
+    if bare_host(host_of(url)) != "mos.ru":
+        return None
+    path = urlsplit(url).path
+    m = ARTICLE_PATH.match(path) or THEME_PATH.match(path)
+    return m.group(1) if m else None
+
+
+def news_item_id(url: str) -> str | None:
+    """The id of a news item URL (the newsfeed API's items); None for theme pages and other URLs."""
     if bare_host(host_of(url)) != "mos.ru":
         return None
     m = ARTICLE_PATH.match(urlsplit(url).path)

@@ -2,9 +2,11 @@
 
 One edition, Russian. Articles are found through the RSS feed and the numbered all-news and
 section listings (there is no date archive). Article URLs come in three forms, all handled:
-``/ru/news/<section>/<slug>_date_YYYY_MM_DD_HH_MM_SS`` (newer), ``/ru/news/<section>/<slug>``
-(2011 to about 2017), and ``/news/<section>/<slug>`` (a rewrite of the site, which redirects the
-old forms [infer]). Facts marked [infer] are guesses: the spider logs and counts when they fail.
+``/ru/news/<section>/<slug>_date_YYYY_MM_DD_HH_MM_SS`` (newer; the time is when the item was created:
+real pages were published 4 minutes before to 3 hours after it, so a page's own date comes first),
+``/ru/news/<section>/<slug>`` (2011 to about 2017; slugs may hold double underscores), and
+``/news/<section>/<slug>`` (a rewrite of the site, which redirects the old forms [infer]). Facts marked
+[infer] are guesses: the spider logs and counts when they fail.
 """
 
 from __future__ import annotations
@@ -113,10 +115,12 @@ OUTLET = Totalkz(
     short_name="Тотал",
     timezone=TIMEZONE,
     hosts=("total.kz",),
-    editions={"ru": Edition("ru", "ru", agency="ИА Тотал Казахстан")},
+    editions={"ru": Edition("ru", "ru", agency="ИА Тотал Казахстан", home=f"{SITE}/ru")},
     layouts=(LAYOUT_POST, LAYOUT_CS, LAYOUT_BODY),
     related_headings=RELATED_HEADINGS,
     title_suffix=re.compile(r"\s*(?:[|–—-]|::)\s*[^|]*(Total\.kz|Тотал|Total)[^|]*$", re.I),
+    # a 2014 page prints "Эксклюзив" right after its title [seen]
+    title_labels=("Эксклюзив",),
     dateline_agencies=("TOTAL.KZ",),
 )
 

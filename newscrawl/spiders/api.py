@@ -66,10 +66,15 @@ class ApiNewsSpider(NewsSpider):
         logger.warning("%s API failed: %s (%s)", api, url, reason)
 
     # -- items
-    async def follow_items(self, items: Sequence[ApiItem], edition: str, api: str,
-                           *, explicit: bool = False) -> AsyncIterator[Article | Request]:
+    async def follow_items(self, items: Sequence[ApiItem], edition: str, api: str, *, explicit: bool = False,
+                           source: str | None = None) -> AsyncIterator[Article | Request]:
         """Articles for the items in range that the archive lacks; page requests for items whose
-        API body is missing or too short."""
+        API body is missing or too short. ``source`` is the URL of the API page that listed them."""
+        if not explicit:
+            self.routes.note(source or api, [(item.url, item.published) for item in items], edition=edition,
+                             kind="api", origin="own")
+            if items:
+                self.found_articles(edition)
         for item in items:
             self.crawler.stats.inc_value(f"newscrawl/api/items/{api}")
             if not explicit:

@@ -12,17 +12,21 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import scrapy
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl.archive import Archive
 from newscrawl.extensions.archive import CrawlArchive
+from newscrawl.extensions.drift import DriftArchive
 from newscrawl.extract.dates import parse_machine_date, parse_visible_date
 from newscrawl.extract.feeds import feed_entries
+from newscrawl.extract.fields import PageFields
 from newscrawl.items import Article
 from newscrawl.outlets import Listed, Outlet, article_keys
 from newscrawl.reading import FetchedPage, PageReader, Skip
 from newscrawl.spiders.arguments import CrawlArguments, SpiderArgumentError
+from newscrawl.spiders.discovery import RouteLog, StandardDiscovery
 from newscrawl.spiders.walk import Entry, ListingWalk
 from newscrawl.spiders.workers import Extractor
 from newscrawl.urls import clean_url
@@ -39,7 +43,7 @@ WALK_ENDS = {
 }
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(StandardDiscovery, scrapy.Spider):
     """Base of the outlet spiders.
 
     Arguments (``-a name=value``):
@@ -53,11 +57,15 @@ class NewsSpider(scrapy.Spider):
     What outlet spiders build on: ``claim`` (take an article for this crawl unless it has it or the
     archive does), ``article_request`` (claim, then request the page), ``follow_entries`` (the listed
     articles in range), ``keep_paging`` (whether a listing walk goes on), ``feed_articles`` (a feed's
-    entries) and the hooks ``discovery_requests``, ``url_requests`` and ``web_page_request``.
+    entries) and the hooks ``discovery_requests``, ``url_requests`` and ``web_page_request``. Behind an
+    outlet's own routes stand the standard ones (``newscrawl.spiders.discovery``): an edition whose own
+    routes give no article falls back to them once the crawl runs out of requests.
     """
 
     outlet: ClassVar[Outlet]
     custom_settings: ClassVar[dict[str, Any]] = {}
+    #: articles a crawl claims per edition at most (``MAX_ARTICLES_PER_EDITION``; 0: no limit)
+    max_articles_per_edition: int = 0
 
     def __init__(self, *args: Any, edition: str | None = None, since: str | None = None,
                  until: str | None = None, url: str | None = None, **kwargs: Any):
@@ -76,6 +84,14 @@ class NewsSpider(scrapy.Spider):
         self.walk = ListingWalk(self.zone, self.since, self.until, stored_watermark=self._stored_watermark,
                                 archived_before=self.archived_before, keys_of=lambda u: article_keys(clean_url(u)))
         self._reader: PageReader | None = None
+        #: the discovery routes read so far, and what they gave
+        self.routes = RouteLog()
+        #: editions for which some route listed an article (any: claimed, archived or out of range)
+        self._found: set[str | None] = set()
+        #: editions whose standard routes were requested
+        self._standard_asked: set[str | None] = set()
+        #: articles claimed per edition (``MAX_ARTICLES_PER_EDITION``)
+        self._claimed: dict[str | None, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -83,6 +99,8 @@ class NewsSpider(scrapy.Spider):
         spider.walk.max_incremental_pages = crawler.settings.getint("INCREMENTAL_MAX_PAGES")
         spider.walk.max_backfill_pages = crawler.settings.getint("BACKFILL_MAX_PAGES")
         crawler.signals.connect(spider._remember_progress, signal=scrapy.signals.spider_closed)
+        crawler.signals.connect(spider._fall_back_when_idle, signal=scrapy.signals.spider_idle)
+        spider.max_articles_per_edition = crawler.settings.getint("MAX_ARTICLES_PER_EDITION")
         return spider
 
     # -- the crawl's shared components (extensions, built after the spider)
@@ -154,6 +172,10 @@ class NewsSpider(scrapy.Spider):
 
     def follow_entries(self, entries: Iterable[Entry], base_url: str, edition: str) -> Iterator[Request]:
         """Article requests for listed entries in the crawl's range (an entry's date may be a day)."""
+        entries = list(entries)
+        self.routes.note(base_url, entries, edition=edition)
+        if entries:
+            self.found_articles(edition)
         for link, published, *_ in entries:
             self.walk.note_published(edition, published)
             if not self.walk.in_range(published):
@@ -172,6 +194,31 @@ class NewsSpider(scrapy.Spider):
             return
         for request in self.discovery_requests():
             yield request
+        if self.standard_fallback and self.crawler.settings.get("DISCOVERY_STANDARD_ROUTES") == "always":
+            self._standard_asked.update(self.editions)
+            for request in self.standard_requests(self.editions):
+                yield request
+
+    # -- the standard routes behind the outlet's own
+    def found_articles(self, edition: str | None) -> None:
+        """Note that a route listed articles of an edition (its own routes work)."""
+        self._found.add(edition)
+
+    def _fall_back_when_idle(self, spider: scrapy.Spider) -> None:
+        """When the crawl runs out of requests: the standard routes of each edition whose routes listed
+        no article (logged once, counted ``newscrawl/discovery/fallback``)."""
+        if spider is not self or self.urls or not self.standard_fallback:
+            return
+        editions = [e for e in self.editions if e not in self._found and e not in self._standard_asked]
+        if not editions:
+            return
+        self._standard_asked.update(editions)
+        self.crawler.stats.inc_value("newscrawl/discovery/fallback", len(editions))
+        logger.warning("%s %s: its own routes gave no article; trying the standard routes (robots.txt, sitemaps, "
+                       "the home page's feeds)", self.name, ", ".join(editions))
+        for request in self.standard_requests(editions):
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     def discovery_requests(self) -> Iterable[Request]:
         """The first feed and listing requests of a crawl (each outlet defines them)."""
@@ -195,13 +242,18 @@ class NewsSpider(scrapy.Spider):
                 self._requested |= keys
                 self._archived_before |= keys
                 return False
+            edition = self.outlet.edition_of(url)
+            if self.max_articles_per_edition and self._claimed.get(edition, 0) >= self.max_articles_per_edition:
+                return False
+            self._claimed[edition] = self._claimed.get(edition, 0) + 1
         self._requested |= keys
         return True
 
     def article_request(self, url: str, edition: str | None, *, explicit: bool = False,
                         listed: datetime | None = None) -> Request | None:
         """A request for an article page, or None when the archive or this crawl already has it
-        (see ``claim``). ``listed`` is the time a listing gave it (a date fallback, and what holds
+        (see ``claim``; with ``MAX_ARTICLES_PER_EDITION`` set, also past that many). ``listed`` is the
+        time a listing gave it (a date fallback, and what holds
         the watermark when the page cannot be fetched)."""
         url = clean_url(url)
         if not self.claim(url, explicit=explicit):
@@ -256,10 +308,6 @@ class NewsSpider(scrapy.Spider):
         listed = article.listed or (article.published if isinstance(article.published, datetime) else None)
         self.walk.note_failed(self.watermark_key(article.edition), listed)
 
-    def watermark_key(self, edition: str | None) -> str | None:
-        """The walk state an article of ``edition`` counts in (its edition; one key for a whole site)."""
-        return edition
-
     def listing_failed(self, failure: Failure) -> None:
         """Count and log a feed or listing page that could not be fetched."""
         request = failure.request  # type: ignore[attr-defined]
@@ -311,7 +359,24 @@ class NewsSpider(scrapy.Spider):
             return html
         fields = await self.extractor.parse(html, page.url, self.reader.page_facts and self.outlet.name,
                                             self.outlet.language_of(page.edition))
-        return self.reader.article(page, fields)
+        article = self.reader.article(page, fields)
+        if isinstance(article, Article) and not isinstance(fields, Skip):
+            self.note_layout_drift(page, fields)
+        return article
+
+    def note_layout_drift(self, page: FetchedPage, fields: PageFields) -> None:
+        """An article page no layout of its outlet matched: counted (``newscrawl/drift/pages``) and, with
+        ``DRIFT_DIR`` set, kept with the reason (``newscrawl.extensions.drift``)."""
+        if fields.layout or self.outlet.generic or not self.outlet.layouts:
+            return
+        sources = ", ".join(f"{name} from {source}" for name, source in sorted(fields.sources.items()))
+        reason = f"no {self.outlet.name} layout matched ({sources or 'no field found'})"
+        self.warn_once("layout-drift", "%s: %s: %s", self.name, page.url, reason)
+        drift = DriftArchive.of(self.crawler)
+        if drift is None:
+            self.crawler.stats.inc_value("newscrawl/drift/pages")
+        else:
+            drift.keep(self.outlet.name, page.url, page.body, page.content_type, reason)
 
     # -- listings
     def card_date(self, text: str | None) -> datetime | None:

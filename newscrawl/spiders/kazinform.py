@@ -17,6 +17,8 @@ from newscrawl.outlets.kazinform import (
     DAILY_ARCHIVE_UNTIL,
     FEEDS,
     OUTLET,
+    SITEMAP,
+    SITEMAP_EDITIONS,
     active_page_number,
     has_next_page,
     last_page_number,
@@ -29,8 +31,8 @@ from newscrawl.spiders.paging import PagedListingSpider
 class KazinformSpider(PagedListingSpider):
     """``scrapy crawl kazinform [-a edition=ru,kz,qz,en] [-a since=YYYY-MM-DD [-a until=…]] [-a url=…]``
 
-    Finds articles through the RSS feeds and the all-news listing (incremental), or walks the
-    date-ranged listing and the old daily archive back to ``since`` (backfill).
+    Finds articles through the RSS feeds, the sitemap of www.inform.kz and the all-news listing
+    (incremental), or walks the date-ranged listing and the old daily archive back to ``since`` (backfill).
     """
 
     name = "kazinform"
@@ -40,6 +42,9 @@ class KazinformSpider(PagedListingSpider):
     walk_fallback_pages = False
 
     def discovery_requests(self) -> Iterable[Request]:
+        on_sitemap = [edition for edition in SITEMAP_EDITIONS if edition in self.editions]
+        if on_sitemap:  # read like every sitemap (newscrawl.spiders.discovery)
+            yield self.sitemap_request(SITEMAP, on_sitemap, origin="own")
         for edition in self.editions:
             if not self.backfill:
                 for feed in FEEDS.get(edition, ()):

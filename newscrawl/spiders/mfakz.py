@@ -86,7 +86,8 @@ class MfakzSpider(ApiNewsSpider):
             self.api_failure("graphql", response.url, graphql_errors(payload))
             yield self.rest_list_request(edition, page)
             return
-        async for result in self.follow_page_items(news, edition, page, "graphql", self.graphql_list_request):
+        async for result in self.follow_page_items(news, edition, page, "graphql", self.graphql_list_request,
+                                                     response.url):
             yield result
 
     def rest_list_request(self, edition: str, page: int) -> Request:
@@ -100,15 +101,17 @@ class MfakzSpider(ApiNewsSpider):
             self.api_failure("rest", response.url, "not a REST news list")
             yield self.web_listing_request(edition, page)
             return
-        async for result in self.follow_page_items(news, edition, page, "rest", self.rest_list_request):
+        async for result in self.follow_page_items(news, edition, page, "rest", self.rest_list_request,
+                                                     response.url):
             yield result
 
     async def follow_page_items(self, news: list[dict[str, Any]], edition: str, page: int, api: str,
-                                next_request: Callable[[str, int], Request]) -> AsyncIterator[Article | Request]:
+                                next_request: Callable[[str, int], Request],
+                                source: str | None = None) -> AsyncIterator[Article | Request]:
         """Articles of one API page, and the next page of the same API while the crawl wants more."""
         self.crawler.stats.inc_value(f"newscrawl/api/pages/{api}")
         entries = [entry for entry in (api_item(item, edition) for item in news) if entry is not None]
-        async for result in self.follow_items(entries, edition, api):
+        async for result in self.follow_items(entries, edition, api, source=source):
             yield result
         if self.keep_paging(item_entries(entries), edition, page, listing=f"{edition}/{api}"):
             yield next_request(edition, page + 1)

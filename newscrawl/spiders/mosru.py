@@ -22,6 +22,7 @@ from newscrawl.outlets.mosru import (
     article_url,
     item_api_url,
     list_url,
+    news_item_id,
     newsfeed_items,
     next_page_url,
     single_item,
@@ -61,7 +62,7 @@ class MosruSpider(ApiNewsSpider):
             return
         self.crawler.stats.inc_value(f"newscrawl/api/pages/{API}")
         entries = [entry for entry in (api_item(item, TIMEZONE) for item in items) if entry is not None]
-        async for result in self.follow_items(entries, EDITION, API):
+        async for result in self.follow_items(entries, EDITION, API, source=response.url):
             yield result
         if self.keep_paging(item_entries(entries), EDITION, page):
             next_url = next_page_url(payload, response.url)
@@ -88,8 +89,8 @@ class MosruSpider(ApiNewsSpider):
 
     # -- -a url=
     def url_requests(self, url: str) -> Iterable[Request]:
-        item_id = article_id(url)
-        if item_id is None:
+        item_id = news_item_id(url)
+        if item_id is None:  # a theme page, or a page of no known form: read as a page
             yield self.page_fallback(url, EDITION)
             return
         yield Request(item_api_url(item_id), callback=self.parse_single, errback=self.single_failed,

@@ -4,9 +4,8 @@ side (facts in ``newscrawl.outlets.qazaqtv``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
 from typing import ClassVar
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode
 
 from scrapy.http import Request, Response, TextResponse
 
@@ -18,13 +17,11 @@ from newscrawl.outlets.qazaqtv import (
     OUTLET,
     SITE_FEED,
     SITEMAP,
-    SITEMAP_RECENT,
     listing_cards,
     listing_links,
     looks_like_article,
 )
 from newscrawl.spiders.paging import PagedListingSpider
-from newscrawl.spiders.sitemaps import sitemap_entries
 
 
 class QazaqTvSpider(PagedListingSpider):
@@ -47,7 +44,8 @@ class QazaqTvSpider(PagedListingSpider):
             for edition in self.editions:
                 yield Request(FEEDS[edition], callback=self.parse_feed, errback=self.listing_failed, priority=10,
                               cb_kwargs={"edition": edition})
-        yield Request(SITEMAP, callback=self.parse_sitemap, errback=self.listing_failed, priority=5)
+        # read like every sitemap (newscrawl.spiders.discovery): entries the URL rules know, else article-like ones
+        yield self.sitemap_request(SITEMAP, self.editions, origin="own")
         for edition in self.editions:
             yield self.listing_request(edition, edition, 1)
 
@@ -71,40 +69,6 @@ class QazaqTvSpider(PagedListingSpider):
             if code in self.editions:
                 groups.setdefault(code, []).append(entry)
         yield from groups.items()
-
-    # -- the sitemap
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        kind, entries = sitemap_entries(response.body)
-        if kind is None:
-            self.crawler.stats.inc_value("newscrawl/listings/not_a_sitemap")
-            self.logger.warning("not a sitemap: %s", response.url)
-            return
-        self.crawler.stats.inc_value("newscrawl/listings/sitemaps")
-        if kind == "sitemapindex":
-            for entry in entries:
-                when = self.card_date(entry.get("lastmod"))
-                if self.backfill and when is not None and when.astimezone(self.zone).date() < self.since:
-                    continue
-                if not self.backfill and when is not None and when < self.sitemap_cutoff():
-                    continue
-                yield Request(urljoin(response.url, entry["loc"]), callback=self.parse_sitemap,
-                              errback=self.listing_failed)
-            return
-        dated = [Listed(urljoin(response.url, entry["loc"]),
-                        self.card_date(entry.get("publication_date") or entry.get("lastmod"))) for entry in entries]
-        for code, group in self._by_edition(dated, None, articles_only=True):
-            if not self.backfill:
-                cutoff = self.sitemap_cutoff(code)
-                group = [entry for entry in group if entry.published is not None and entry.published >= cutoff]
-            yield from self.follow_entries(group, response.url, code)
-
-    def sitemap_cutoff(self, edition: str | None = None) -> datetime:
-        """The oldest sitemap entry an incremental crawl takes: just before the watermark, or a couple
-        of days back on a first crawl (a sitemap lists the whole site)."""
-        marks = [m for m in (self.walk.watermark(e) for e in ([edition] if edition else self.editions)) if m]
-        if marks:
-            return min(marks) - timedelta(hours=1)
-        return datetime.now(self.zone) - SITEMAP_RECENT
 
     # -- the news listings, one per edition
     def listing_url(self, listing: str, page: int) -> str:

@@ -45,8 +45,18 @@ def by_name(checks) -> dict:
 def test_a_healthy_crawl_passes_every_check():
     checks = evaluate(healthy_stats(), HealthPolicy(min_items=10))
     assert [c.name for c in checks] == list(CHECKS)
-    assert {c.status for c in checks} == {PASSED}
+    assert {c.status for c in checks if c.name != "outlet_check"} == {PASSED}
+    assert by_name(checks)["outlet_check"].status == "skipped"  # not a check crawl
     assert overall(checks) == PASSED
+
+
+def test_a_check_crawl_that_finds_its_outlet_degraded_fails_the_outlet_check():
+    stats = {**healthy_stats(), "newscrawl/check/verdict": "degraded",
+             "newscrawl/check/reason": "2 of 3 articles in no known layout"}
+    check = by_name(evaluate(stats, HealthPolicy(min_items=10)))["outlet_check"]
+    assert check.failed and check.message == "the outlet degraded: 2 of 3 articles in no known layout"
+    works = {**healthy_stats(), "newscrawl/check/verdict": "works", "newscrawl/check/reason": "3 articles read"}
+    assert overall(evaluate(works, HealthPolicy(min_items=10))) == PASSED
 
 
 def test_missing_dates_after_a_layout_change_fail_field_coverage():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+from support import SitePage, write_site_warc
+
 from newscrawl.archiving import Archiver
 from newscrawl.cli import main
 from newscrawl.items import Article
@@ -76,3 +78,16 @@ def test_status_command_prints_json(tmp_path, capsys):
 def test_status_without_reports_or_archive_says_so(tmp_path):
     text = render_status(collect_status(tmp_path / "reports", default_index_path(tmp_path / "archive")))
     assert "no crawl reports" in text
+
+
+def test_status_shows_each_outlets_pages_in_no_known_layout(tmp_path):
+    reports, index = make_setup(tmp_path)
+    drift = tmp_path / "drift"
+    write_site_warc(drift / "kazinform" / "kazinform-1.warc.gz",
+                    [SitePage("https://www.inform.kz/ru/a-1f2e3d", b"<html></html>"),
+                     SitePage("https://www.inform.kz/ru/b-4a5b6c", b"<html></html>")])
+    status = collect_status(reports, index, spiders=["kazinform", "totalkz"], now=NOW, drift_dir=drift)
+    assert status["outlets"]["kazinform"]["unknown_layout_pages"] == 2
+    assert status["outlets"]["totalkz"]["unknown_layout_pages"] == 0
+    assert "  layouts:   2 pages in no known layout kept (DRIFT_DIR)" in render_status(status)
+    assert "layouts:" not in render_status(collect_status(reports, index, now=NOW))

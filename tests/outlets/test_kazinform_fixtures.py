@@ -40,10 +40,11 @@ REQUIRED_KEYS = {
 LANGUAGE_OF_EDITION = {"ru": "ru", "kz": "kk", "qz": "kk", "en": "en"}
 LAYOUTS = {"2023", "a2019", "lenta2022", "amp2022", "fallback"}
 HOSTS = ("www.inform.kz", "lenta.inform.kz", "qz.inform.kz", "en.inform.kz", "qazinform.com")
-# "АСТАНА. KAZINFORM – ", "АСТАНА. 15 июня. КАЗИНФОРМ - ", "ПЕТРОПАВЛ. ҚазАқпарат – ", "ASTANA.KAZINFORM - "
+# "АСТАНА. KAZINFORM – ", "АСТАНА. 15 июня. КАЗИНФОРМ - ", "ПЕТРОПАВЛ. ҚазАқпарат – ", "ASTANA.KAZINFORM - ",
+# "KOSTANAY-ASTANA. KAZINFORM – ", and without a dash "SHYMKENT. KAZINFORM "
 DATELINE = re.compile(
     r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ-]+(?: [A-ZА-ЯЁӘҒҚҢӨҰҮҺІ-]+)*\.\s?(?:\d{1,2} [а-яё]+\. )?"
-    r"(?:KAZINFORM|КАЗИНФОРМ|ҚазАқпарат) [–—-] "
+    r"(?:KAZINFORM|КАЗИНФОРМ|ҚазАқпарат)(?: [–—-])? "
 )
 NON_VISIBLE_TAGS = ("script", "style", "noscript", "template")
 

@@ -316,11 +316,15 @@ def test_a_page_without_a_date_takes_the_listing_time_before_date_like_texts(mak
     assert undated_article(make_spider(), url(1), None).published_source == "visible"  # the date-like text
 
 
-def test_a_time_in_the_url_comes_before_the_listing_time(tmp_path):
+def test_a_time_in_the_url_is_a_last_resort_after_the_listing_time(tmp_path):
+    """A URL's time is when the item was created (Total.kz: real pages were published 4 minutes before to 3
+    hours after it): a feed's or listing's time wins, the URL's only dates a page nothing else dates."""
     spider = DatedUrlSpider.from_crawler(project_crawler(DatedUrlSpider, ARCHIVE_DIR=str(tmp_path / "archive")))
     article = undated_article(spider, "https://www.inform.kz/ru/zavod-t202508141030", NOW)
-    assert (article.published, article.published_source) == (datetime(2025, 8, 14, 10, 30, tzinfo=ALMATY), "url")
-    moved = undated_article(spider, url(1), NOW, redirected_from="https://www.inform.kz/ru/zavod-t202508141030")
+    assert (article.published, article.published_source) == (NOW, "listing")
+    alone = undated_article(spider, "https://www.inform.kz/ru/zavod-t202508141030", None)
+    assert (alone.published, alone.published_source) == (datetime(2025, 8, 14, 10, 30, tzinfo=ALMATY), "url")
+    moved = undated_article(spider, url(1), None, redirected_from="https://www.inform.kz/ru/zavod-t202508141030")
     assert moved.published_source == "url"
 
 

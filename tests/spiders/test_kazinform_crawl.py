@@ -44,7 +44,8 @@ from newscrawl.outlets import article_keys
 FEED_RU = "https://www.inform.kz/rss/p_ru.xml"
 FEED_RU_OLD = "https://www.inform.kz/rss/rus.xml"
 NOT_FOUND = b"<!DOCTYPE html><html><body><h1>404</h1><p>Page not found</p></body></html>"
-LISTING = re.compile(r"/lenta/|/rss\b|/archive\b")
+LISTING = re.compile(r"/lenta/|/rss\b|_rss\.xml$|/archive\b")
+SITEMAP = re.compile(r"sitemap[^/]*\.xml$")
 #: what a crawl that tried the network would log
 NETWORK_ERRORS = re.compile(r"DNSLookupError|DNS lookup failed|ConnectionRefused|Connection was refused|"
                             r"TCPTimedOut|TimeoutError|getaddrinfo|Name or service not known", re.I)
@@ -66,7 +67,7 @@ def is_listing(url: str) -> bool:
 
 def article_requests(run: CrawlRun) -> Counter[str]:
     """How often each article page was downloaded (retries of a failing one show once)."""
-    return Counter(u for u in requested_urls(run) if not is_listing(u))
+    return Counter(u for u in requested_urls(run) if not is_listing(u) and not SITEMAP.search(u))
 
 
 def listing_requests(run: CrawlRun) -> list[str]:
@@ -123,17 +124,20 @@ def test_discovery_archives_every_listed_article_exactly_once(discovery):
     assert run.stat("newscrawl/article_requests") == 10 and run.stat("newscrawl/archived") == 10
     assert [name[:4] for name in records(archive)] == [f"{n:03d}_" for n in range(10)]
     assert {r.url for r in records(archive).values()} == {s.url for s in FIRST}
-    assert run.stat("newscrawl/replay/missing") == 0 and run.stat("newscrawl/duplicates") == 0
+    # the saved site lacks only the sitemap and the politics feed (routes the spider learnt later)
+    assert run.stat("newscrawl/replay/missing") == 2 and run.stat("newscrawl/duplicates") == 0
 
 
 def test_discovery_walks_the_listing_pages_and_stops_beyond_the_end(discovery):
     run, _ = discovery
     walked = listing_requests(run)
     assert [u for u in walked if "/lenta/" in u] == [all_news_url(n) for n in (1, 2, 3, 4)]
-    assert sorted(u for u in walked if "/lenta/" not in u) == [FEED_RU, FEED_RU_OLD]
+    assert sorted(u for u in walked if "/lenta/" not in u) == [FEED_RU, FEED_RU_OLD,
+                                                               "https://www.inform.kz/ru/politics_rss.xml"]
     assert "listing ru ends at page 3" in run.log
     assert run.stat("newscrawl/listings/feeds") == 1 and run.stat("newscrawl/listings/pages") == 4
-    assert run.stat("newscrawl/failed/listings") == 1  # the old feed address answers 404
+    # the old feed address answers 404, and so do the sitemap and the politics feed, which the saved site lacks
+    assert run.stat("newscrawl/failed/listings") == 3
 
 
 def test_discovery_records_are_markdown_with_title_date_and_original_link(discovery):
@@ -375,7 +379,8 @@ def test_each_failure_is_counted_and_logged(failures):
 
 def test_url_missing_from_the_warc_fails_like_a_missing_page_and_nothing_goes_to_the_network(failures):
     run, _ = failures
-    assert run.stat("newscrawl/replay/missing") == 1
+    # the missing article, and the sitemap and the politics feed, which the saved site lacks
+    assert run.stat("newscrawl/replay/missing") == 3
     assert f"replay: no stored response for GET {MISSING}" in run.log
     assert f"article not fetched: {MISSING} (HTTP 404)" in run.log
     assert not NETWORK_ERRORS.search(run.log)

@@ -1,0 +1,185 @@
+"""``newscrawl check [SPIDER…]``: what works at each outlet, probed live (or through ``-s REPLAY=``).
+
+Each spider runs a short crawl in check mode (``CHECK``; ``newscrawl.extensions.probe`` records it): its
+own discovery routes and the standard ones (``DISCOVERY_STANDARD_ROUTES = "always"``), one listing page
+each, at most N articles per edition, into a throw-away archive. The command then shows, per spider and
+edition, each route (URL, HTTP status, kind, article links, newest entry) and each article read (layout,
+where each field came from, missing fields, language and date), and a verdict per outlet:
+
+- ``works``: every edition found and read articles with complete fields in a known layout, through its
+  own routes;
+- ``degraded``: articles were read, but an edition found none, fields are missing, a page matched no
+  known layout, or only the standard routes found articles;
+- ``broken``: no article was read.
+
+Exit status: 0 when every outlet works, 1 when one is broken, 3 when none is broken but one is
+degraded (2: the command was used wrongly). ``--save DIR`` keeps every response as WARC (fixtures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+#: the fields an article must have
+REQUIRED_FIELDS = ("title", "body", "published", "language")
+WORKS, DEGRADED, BROKEN = "works", "degraded", "broken"
+EXIT_BROKEN, EXIT_DEGRADED = 1, 3
+#: seconds one spider's check may take
+CHECK_TIMEOUT = 300
+
+
+def judge(report: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """The verdict on one outlet from what its check crawl saw, and the reasons."""
+    articles, routes = report.get("articles", []), report.get("routes", [])
+    if not articles:
+        listed = sum(r.get("links") or 0 for r in routes)
+        if not listed:
+            answered = [r for r in routes if r.get("status") == 200]
+            return BROKEN, [f"no discovery route listed an article ({len(answered)} of {len(routes)} routes answered)"]
+        return BROKEN, [f"{listed} article links found, no article read"]
+    reasons = []
+    read = {a.get("edition") for a in articles}
+    for edition in report.get("editions", []):
+        if edition not in read:
+            reasons.append(f"edition {edition}: no article read")
+    incomplete = [a for a in articles if a.get("missing")]
+    if incomplete:
+        missing = sorted({m for a in incomplete for m in a["missing"]})
+        reasons.append(f"{len(incomplete)} of {len(articles)} articles lack {', '.join(missing)}")
+    if report.get("has_layouts"):
+        unknown = [a for a in articles if not a.get("layout")]
+        if unknown:
+            reasons.append(f"{len(unknown)} of {len(articles)} articles in no known layout")
+    if not any((r.get("links") or 0) for r in routes if r.get("origin") == "own"):
+        reasons.append("only the standard routes found articles (the outlet's own routes found none)")
+    return (DEGRADED, reasons) if reasons else (WORKS, [f"{len(articles)} articles read"])
+
+
+def check_settings(output: Path, workdir: Path, articles: int, save: str | None) -> dict[str, Any]:
+    """The settings of a check crawl (the user's ``-s`` come after and win)."""
+    return {
+        "CHECK": True, "CHECK_OUTPUT": output, "MAX_ARTICLES_PER_EDITION": articles,
+        "DISCOVERY_STANDARD_ROUTES": "always", "INCREMENTAL_MAX_PAGES": 1, "DISCOVERY_MAX_SITEMAPS": 3,
+        "ARCHIVE_DIR": workdir / "archive", "ARCHIVE_INDEX": workdir / "index.sqlite", "ARCHIVE_FSYNC": False,
+        "ITEM_PIPELINES": "{}", "SPIDERMON_ENABLED": False, "REPORTS_DIR": workdir / "reports",
+        "CRAWL_REPORT": "", "EXTRACTION_PROCESSES": 0, "RAW_ARCHIVE_DIR": save or "", "DRIFT_DIR": "",
+        "CLOSESPIDER_TIMEOUT": CHECK_TIMEOUT - 30, "LOG_LEVEL": "INFO",
+    }
+
+
+def run_spider_check(spider: str, *, articles: int, settings: Sequence[str], save: str | None,
+                     workdir: Path) -> dict[str, Any]:
+    """Run one spider's check crawl (``scrapy crawl`` in a subprocess) and return what it saw."""
+    output = workdir / f"{spider}.json"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for name, value in check_settings(output, workdir / spider, articles, save).items():
+        cmd += ["-s", f"{name}={value}"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": os.environ.get("SCRAPY_SETTINGS_MODULE", "newscrawl.settings")}
+    log = workdir / f"{spider}.log"
+    try:
+        with open(log, "wb") as fh:
+            proc = subprocess.run(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, timeout=CHECK_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {"spider": spider, "verdict": BROKEN, "reasons": [f"the check crawl took over {CHECK_TIMEOUT}s"],
+                "routes": [], "articles": []}
+    if not output.is_file():
+        last = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+        why = last[-1] if last else f"exit status {proc.returncode}"
+        return {"spider": spider, "verdict": BROKEN, "reasons": [f"the check crawl failed: {why}"],
+                "routes": [], "articles": []}
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+def exit_status(reports: Sequence[Mapping[str, Any]]) -> int:
+    verdicts = {r["verdict"] for r in reports}
+    return EXIT_BROKEN if BROKEN in verdicts else EXIT_DEGRADED if DEGRADED in verdicts else 0
+
+
+def render(reports: Sequence[Mapping[str, Any]]) -> str:
+    """The check as text: per spider its verdict, routes and articles."""
+    lines = []
+    for report in reports:
+        lines.append(f"{report['spider']}: {report['verdict'].upper()} — {'; '.join(report['reasons'])}")
+        if report.get("routes"):
+            lines.append(f"  {'route':<9} {'status':<7} {'kind':<13} {'editions':<9} {'links':>5}  "
+                         f"{'newest':<25} url")
+        for r in sorted(report.get("routes", []), key=lambda r: (r.get("origin") != "own", r["url"])):
+            links = f"{r.get('links') or 0}" + (f" ({r['generic_links']} generic)" if r.get("generic_links") else "")
+            lines.append(f"  {r.get('origin') or '-':<9} {r.get('status') or '-'!s:<7} {r.get('kind') or '-':<13} "
+                         f"{','.join(r.get('editions') or []) or '-':<9} {links:>5}  {r.get('newest') or '-':<25} "
+                         f"{r['url']}")
+        for a in report.get("articles", []):
+            sources = ", ".join(f"{k}: {v}" for k, v in sorted(a.get("sources", {}).items()))
+            lines.append(f"  article [{a.get('edition') or '-'}] {a['url']}")
+            lines.append(f"    layout {a.get('layout') or 'NONE'}; language {a.get('language') or '-'}; "
+                         f"published {a.get('published') or '-'}; missing: {', '.join(a['missing']) or 'nothing'}")
+            if sources:
+                lines.append(f"    fields from {sources}")
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from newscrawl.outlets import all_outlets
+
+    known = sorted(all_outlets())
+    chosen = args.spiders or known
+    unknown = [s for s in chosen if s not in known]
+    if unknown:
+        sys.stderr.write(f"newscrawl check: unknown spider {', '.join(unknown)} (spiders: {', '.join(known)})\n")
+        return 2
+    bad = [s for s in args.setting if "=" not in s or not s.split("=", 1)[0]]
+    if bad:
+        sys.stderr.write(f"newscrawl check: -s {bad[0]!r}: expected NAME=VALUE\n")
+        return 2
+    replay = next((s.split("=", 1)[1] for s in reversed(args.setting) if s.split("=", 1)[0] == "REPLAY"), None)
+    if replay and not Path(replay).exists():
+        sys.stderr.write(f"newscrawl check: -s REPLAY={replay}: no WARC file or folder there\n")
+        return 2
+    if args.save:
+        Path(args.save).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="newscrawl-check-") as tmp:
+        reports = []
+        for spider in dict.fromkeys(chosen):
+            if not args.json:
+                sys.stderr.write(f"checking {spider}…\n")
+            reports.append(run_spider_check(spider, articles=args.articles, settings=args.setting,
+                                            save=str(Path(args.save).resolve()) if args.save else None,
+                                            workdir=Path(tmp)))
+    if args.json:
+        sys.stdout.write(json.dumps({"outlets": reports, "exit_status": exit_status(reports)}, ensure_ascii=False,
+                                    default=str) + "\n")
+    else:
+        print(render(reports))
+    return exit_status(reports)
+
+
+def positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``check`` to ``newscrawl``."""
+    p = commands.add_parser("check", help="probe outlets (live, or -s REPLAY=): routes, articles, a verdict each")
+    p.add_argument("spiders", nargs="*", metavar="SPIDER", help="the spiders to check (default: every outlet's)")
+    p.add_argument("--articles", type=positive, default=3, metavar="N", help="articles to read per edition (3)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--save", metavar="DIR", help="keep every fetched response in WARC files in DIR")
+    p.add_argument("-s", "--set", dest="setting", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Scrapy setting for the check crawls (e.g. -s REPLAY=site.warc.gz)")
+    p.set_defaults(func=cmd_check)
