@@ -346,3 +346,32 @@ def test_spiders_lists_each_spider_with_its_arguments_and_editions(capsys):
     status, spiders = run(capsys, "spiders", "--json")
     assert status == 0
     assert {s["spider"] for s in spiders} >= {"kazinform", "qazaqtv", "totalkz", "mosru", "mosds", "mfakz", "site"}
+
+
+
+
+def test_stats_and_status_work_for_a_user_who_may_only_read_the_archive(capsys, tmp_path):
+    """The tests run as root, whom permission bits do not stop: the archive's folders are made
+    immutable instead (``chattr +i``), so that no file, no index side file (WAL) can be created in them."""
+    import shutil as shell
+    import subprocess
+
+    archive = tmp_path / "archive"
+    archiver = Archiver.open(archive)
+    for n in (1, 2):
+        archiver.add(article(n))
+    archiver.archive.close()
+    (archive / "000099_0123456789abcdef.txt").write_text("dropped in by hand, not yet indexed", encoding="utf-8")
+    folders = [str(archive), str(archive / ".newscrawl")]
+    if not shell.which("chattr") or subprocess.run(["chattr", "+i", *folders], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available on this file system")
+    try:
+        before = sorted(p.name for p in archive.rglob("*"))
+        status, (stats,) = run(capsys, "archive", "stats", "--archive", str(archive), "--json")
+        assert status == 0 and stats["records"] == 2  # the index as it is: the dropped-in file is not indexed
+        status, (overview,) = run(capsys, "status", "--archive", str(archive), "--reports", str(tmp_path / "r"),
+                                  "--json")
+        assert status == 0 and overview["outlets"]["kazinform"]["archive"]["records"] == 2
+        assert sorted(p.name for p in archive.rglob("*")) == before
+    finally:
+        subprocess.run(["chattr", "-i", *folders], check=True)

@@ -330,3 +330,12 @@ def test_a_refusal_is_an_error_and_a_server_failure_or_no_server_means_try_later
         ScrapydClient(url).list_jobs("newscrawl")
     with pytest.raises(ScrapydUnavailable):
         ScrapydClient(f"http://127.0.0.1:{free_port()}", timeout=5).daemon_status()
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ({"status": "ok"}, "schedule.json: the answer names no jobid"),
+    (["not", "an", "object"], "schedule.json: HTTP 200, not a JSON object"),
+])
+def test_an_answer_without_a_job_id_or_not_an_object_is_an_error_not_a_crash(answer, message):
+    with stand_in(answer=answer) as (url, _), pytest.raises(ScrapydError, match=message):
+        ScrapydClient(url).schedule("newscrawl", "kazinform")
