@@ -15,6 +15,7 @@ import logging
 import re
 import sqlite3
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -48,11 +49,9 @@ def parse_period(value: str, *, end: bool) -> date:
 def open_for_reading(path: str | None, command: str) -> Archive:
     """The archive at ``path`` (default: the project's), its full-text table complete; an error
     (``SystemExit`` with one line) when the folder does not exist or cannot be opened."""
-    from newscrawl.cli import default_archive_dir
+    from newscrawl.cli import existing_archive
 
-    folder = Path(path or default_archive_dir())
-    if not folder.is_dir():
-        raise SystemExit(f"newscrawl {command}: no archive folder at {folder}")
+    folder = existing_archive(path, command)
     try:
         archive = Archive(folder)
         filled = archive.complete_fulltext()
@@ -138,9 +137,16 @@ def cmd_archive_export(args: argparse.Namespace) -> int:
     return 1 if report.unreadable else 0
 
 
-def register(archive_commands: argparse._SubParsersAction) -> None:
-    """Add ``search`` and ``export`` to ``newscrawl archive``."""
-    p = archive_commands.add_parser("search", help="full-text search: matching records, newest first")
+def register(archive_commands: argparse._SubParsersAction,
+             add_command: Callable[..., argparse.ArgumentParser] | None = None) -> None:
+    """Add ``search`` and ``export`` to ``newscrawl archive`` (through ``add_command(commands, name, help)``
+    when given)."""
+    def command(name: str, helptext: str) -> argparse.ArgumentParser:
+        if add_command is not None:
+            return add_command(archive_commands, name, helptext)
+        return archive_commands.add_parser(name, help=helptext)
+
+    p = command("search", "full-text search: matching records, newest first")
     p.add_argument("query", metavar="QUERY", help='words (forms found), "a phrase", AND OR NOT ( ), title:word, word*')
     add_filter_arguments(p)
     p.add_argument("--limit", type=int, default=20, help="at most N records (default 20)")
@@ -148,7 +154,7 @@ def register(archive_commands: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON lines")
     p.set_defaults(func=cmd_archive_search)
 
-    p = archive_commands.add_parser("export", help="one row per record: JSON lines, CSV or Parquet")
+    p = command("export", "one row per record: JSON lines, CSV or Parquet")
     p.add_argument("--format", default="jsonl", metavar="jsonl|csv|parquet", help="the file format (default jsonl)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output; Parquet needs it)")
     p.add_argument("--query", help="only records matching this search (as for archive search)")

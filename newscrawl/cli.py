@@ -12,6 +12,7 @@
     newscrawl status                             per outlet: last crawl, its health checks, archive growth
     newscrawl serve [--port N]                   read-only web view: search, facets, records, charts
     newscrawl check [SPIDER…] [--articles N]     what works at each outlet: routes, articles, verdict
+    newscrawl spiders                            the spiders, their arguments and editions
 
 Crawls themselves run with ``scrapy crawl <spider>`` (or, on a server, in Scrapyd).
 """
@@ -19,17 +20,21 @@ Crawls themselves run with ``scrapy crawl <spider>`` (or, on a server, in Scrapy
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from newscrawl.archive import search as fulltext
-from newscrawl.archive.records import read_record
+from newscrawl.archive.records import parse_record
+from newscrawl.archive.store import STATE_DIR
 from newscrawl.archive_commands import register as register_archive_commands
 from newscrawl.archiving import Archiver
 from newscrawl.ops.check import register as register_check_command
@@ -40,6 +45,38 @@ logger = logging.getLogger("newscrawl")
 
 def _print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+
+#: the exit status of a command given a wrong input (a path that does not exist, a value it cannot use)
+USAGE_ERROR = 2
+
+
+def fail(command: str, message: str, status: int = USAGE_ERROR) -> SystemExit:
+    """Print ``newscrawl COMMAND: MESSAGE`` on standard error; the ``SystemExit`` to raise with ``status``."""
+    print(f"newscrawl {command}: {message}", file=sys.stderr)
+    return SystemExit(status)
+
+
+def existing_archive(path: str | None, command: str) -> Path:
+    """The archive folder a command reads (default: the project's); an error when it does not exist,
+    never a new empty archive."""
+    folder = Path(path or default_archive_dir())
+    if not folder.is_dir():
+        raise fail(command, f"no archive folder at {folder} (give --archive DIR, or set ARCHIVE_DIR)")
+    return folder
+
+
+def writable(folder: Path) -> bool:
+    """Whether this user may change the archive in ``folder`` (its folder and its state folder)."""
+    state = folder / STATE_DIR
+    return os.access(folder, os.W_OK) and (not state.exists() or os.access(state, os.W_OK))
+
+
+def progress_bar(total: int | None, what: str, unit: str):
+    """A progress bar on standard error (shown on a terminal only)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, unit=unit, file=sys.stderr, disable=None, leave=False)
 
 
 def default_archive_dir() -> str:
@@ -64,22 +101,51 @@ def open_archive(path: str | None) -> Archiver:
 
 
 # -- commands
+def read_page(page: str) -> bytes:
+    """The bytes of a saved page: a file, a ``.gz`` file, or standard input (``-``)."""
+    body = sys.stdin.buffer.read() if page == "-" else Path(page).read_bytes()
+    if body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    return body
+
+
+def not_html(body: bytes) -> str | None:
+    """Why a saved "page" is no HTML page (a PDF, an image, other binary data), None when it may be one."""
+    from newscrawl.extract.html import decode_html, looks_binary
+
+    if body.startswith(b"%PDF-"):
+        return "a PDF, not an HTML page"
+    if looks_binary(decode_html(body)):
+        return "binary data, not an HTML page"
+    if b"<" not in body[:65536]:
+        return "text without HTML markup"
+    return None
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from newscrawl.reading import extract_article
 
     urls = args.url or []
     if len(urls) > 1 and len(urls) != len(args.pages):
-        raise SystemExit("newscrawl extract: give one --url per page, or one for a single page")
+        raise fail("extract", "give one --url per page, or one for a single page")
     status = 0
     for i, page in enumerate(args.pages):
         try:
-            body = Path(page).read_bytes()
-        except OSError as exc:
+            body = read_page(page)
+        except (OSError, EOFError) as exc:
             logger.error("cannot read %s: %s", page, exc)
+            status = 1
+            continue
+        problem = not_html(body)
+        if problem:
+            logger.error("%s: %s; nothing extracted", page, problem)
             status = 1
             continue
         url = urls[i] if len(urls) > 1 else (urls[0] if urls else None)
         result = extract_article(body, url)
+        if not url and not result.get("outlet"):
+            logger.warning("%s: no outlet known for this page (no --url, no canonical link): read as a site without"
+                           " outlet rules; give --url URL for the outlet's own reading", page)
         result.pop("text", None)
         result.pop("date", None)
         result["file"] = page
@@ -91,37 +157,82 @@ def cmd_archive_read(args: argparse.Namespace) -> int:
     status = 0
     for file in args.files:
         try:
-            _print_json(read_record(Path(file)).to_json())
+            body = Path(file).read_bytes()
         except OSError as exc:
             logger.error("cannot read %s: %s", file, exc)
             status = 1
+            continue
+        problem = not_a_record(body)
+        if problem:
+            logger.error("%s is not a record: %s", file, problem)
+            status = 1
+            continue
+        _print_json(parse_record(body.decode("utf-8"), file).to_json())
     return status
+
+
+def not_a_record(body: bytes) -> str | None:
+    """Why a file cannot be a record (records are UTF-8 text), None when it can."""
+    if body.startswith(b"%PDF-"):
+        return "a PDF"
+    if b"\x00" in body[:8192]:
+        return "binary data"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte {exc.start})"
+    return None
 
 
 def cmd_archive_import(args: argparse.Namespace) -> int:
     source = Path(args.dir)
     if not source.is_dir():
-        raise SystemExit(f"newscrawl archive import: {source} is not a folder")
+        raise fail("archive import", f"{source} is not a folder")
     archive = open_archive(args.archive).archive
-    imported = archive.import_records(sorted(p for p in source.iterdir() if p.is_file()))
+    files = sorted(p for p in source.iterdir() if p.is_file())
+    copied = already = 0
+    clashes: list[str] = []
+    with progress_bar(len(files), "importing", "files") as bar:
+        for start in range(0, len(files), IMPORT_CHUNK):
+            chunk = files[start:start + IMPORT_CHUNK]
+            imported = archive.import_records(chunk)
+            copied, already = copied + len(imported.copied), already + len(imported.already_present)
+            clashes += [f"{name} (number taken by {holder})" for name, holder in imported.clashes]
+            bar.update(len(chunk))
     report = archive.reconcile()
-    clashes = [f"{name} (number taken by {holder})" for name, holder in imported.clashes]
-    _print_json({"copied": len(imported.copied), "already_present": len(imported.already_present),
-                 "clashes": clashes, "indexed": len(report.imported), "records": report.records})
     for clash in clashes:
         logger.error("not imported, its number is taken and records are never renamed: %s (import a corpus before "
                      "the first crawl, or into a fresh folder)", clash)
+    result = {"copied": copied, "already_present": already, "clashes": clashes, "indexed": len(report.imported),
+              "records": report.records}
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"imported {copied} records from {source} ({already} already present, {len(clashes)} refused:"
+              f" number taken); the archive holds {report.records} records", file=sys.stderr)
     return 1 if clashes else 0
 
 
+#: files imported per step of the progress bar
+IMPORT_CHUNK = 200
+
+
 def cmd_archive_reindex(args: argparse.Namespace) -> int:
-    archive = Archiver.open(args.archive or default_archive_dir()).archive
-    report = archive.rebuild_index()
+    folder = existing_archive(args.archive, "archive reindex")
+    archive = Archiver.open(folder).archive
+    with progress_bar(None, "reindexing", "records") as bar:
+        report = archive.rebuild_index(progress=bar.update)
     fulltext.optimize(archive.index.db)  # full-text search: its index merged into one segment
-    _print_json({"records": report.records, "indexed": report.indexed, "carried_over": report.carried,
-                 "derived": [f"{name}: {what}" for name, what in report.derived], "unreadable": report.unreadable,
-                 "number_clashes": report.clashes, "skipped": [f"{name} ({what})" for name, what in report.skipped],
-                 "damaged_index_moved_to": report.damaged_index})
+    result = {"records": report.records, "indexed": report.indexed, "carried_over": report.carried,
+              "derived": [f"{name}: {what}" for name, what in report.derived], "unreadable": report.unreadable,
+              "number_clashes": report.clashes, "skipped": [f"{name} ({what})" for name, what in report.skipped],
+              "damaged_index_moved_to": report.damaged_index}
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"reindexed {report.indexed} of {report.records} records in {folder}"
+              f" ({len(report.unreadable)} unreadable, {len(report.derived)} facts derived,"
+              f" {len(report.skipped)} files skipped)", file=sys.stderr)
     return 1 if report.unreadable else 0
 
 
@@ -132,24 +243,36 @@ def default_raw_dir() -> str | None:
 
 def cmd_archive_rebuild(args: argparse.Namespace) -> int:
     from newscrawl.rebuild import rebuild
+    from newscrawl.setting_checks import SettingError, check_warc_path
 
     raw = args.raw or default_raw_dir()
     if not raw:
-        raise SystemExit("newscrawl archive rebuild: give --raw DIR (or set RAW_ARCHIVE_DIR)")
+        raise fail("archive rebuild", "give --raw DIR (or set RAW_ARCHIVE_DIR)")
+    try:
+        check_warc_path("--raw", raw)
+    except SettingError as exc:
+        raise fail("archive rebuild", str(exc)) from None
     archiver = open_archive(args.archive)
-    report = rebuild(archiver, raw, rewrite=args.rewrite, timezone_name=args.timezone, processes=args.processes,
-                     timeout=args.timeout)
+    with progress_bar(None, "rebuilding", "pages") as bar:
+        report = rebuild(archiver, raw, rewrite=args.rewrite, timezone_name=args.timezone, processes=args.processes,
+                         timeout=args.timeout, progress=bar.update)
     result = report.to_json()
     if not args.list:
         result["added"], result["rewritten"] = len(report.added), len(report.rewritten)
-    _print_json(result)
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"rebuilt from {report.responses} stored responses: {report.articles} articles, {len(report.added)}"
+              f" records added, {len(report.rewritten)} rewritten; {archiver.archive.root}", file=sys.stderr)
     return 0
 
 
 def cmd_archive_stats(args: argparse.Namespace) -> int:
     from newscrawl.charts import outlet_month_table, plot_records_per_month
 
-    stats = open_archive(args.archive).archive.stats()
+    folder = existing_archive(args.archive, "archive stats")
+    # a user who may only read the archive gets the index as it is, opened read-only
+    stats = open_archive(str(folder)).archive.stats() if writable(folder) else read_only_stats(folder)
     if args.plot:  # a chart for people who would rather look than read (newscrawl.charts)
         try:
             plot_records_per_month(stats["outlet_months"], args.plot)
@@ -166,6 +289,21 @@ def cmd_archive_stats(args: argparse.Namespace) -> int:
     print("\nper month and outlet:")
     print(outlet_month_table(stats["outlet_months"]))
     return 0
+
+
+def read_only_stats(folder: Path) -> dict[str, Any]:
+    """The stats of an archive this user may not change, from its index opened read-only."""
+    from newscrawl.archive.index import ArchiveIndex
+
+    index_path = Path(os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or folder / STATE_DIR / "index.sqlite")
+    try:
+        index = ArchiveIndex(index_path, read_only=True)
+    except (OSError, sqlite3.Error) as exc:
+        raise fail("archive stats", f"cannot read the index of {folder}: {exc}", 1) from None
+    try:
+        return index.stats()
+    finally:
+        index.close()
 
 
 # -- running on a server
@@ -207,7 +345,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from newscrawl.outlets import all_outlets
 
     reports = args.reports or os.environ.get("NEWSCRAWL_REPORTS_DIR") or _project_setting("REPORTS_DIR") or "reports"
-    archive = args.archive or default_archive_dir()
+    archive = str(existing_archive(args.archive, "status"))
     index = default_index_path(archive, os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or _project_setting("ARCHIVE_INDEX"))
     drift = os.environ.get("NEWSCRAWL_DRIFT_DIR") or _project_setting("DRIFT_DIR")
     status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()), drift_dir=drift)
@@ -218,35 +356,104 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+#: each command's examples, shown at the end of its help
+EXAMPLES = {
+    "extract": """examples:
+  newscrawl extract page.html --url https://www.inform.kz/ru/..._a4000412
+  newscrawl extract saved/*.html.gz
+  curl -s URL | newscrawl extract - --url URL""",
+    "archive": """examples:
+  newscrawl archive stats
+  newscrawl archive search "энергетика" --outlet kazinform --since 2024
+  newscrawl archive read archive/000123_*.md""",
+    "read": """examples:
+  newscrawl archive read archive/000123_ab12cd34.md
+  newscrawl archive read archive/*.md | head""",
+    "import": """examples:
+  newscrawl archive import ~/corpus --archive archive
+  newscrawl archive import ~/corpus --json""",
+    "reindex": """examples:
+  newscrawl archive reindex
+  newscrawl archive reindex --archive /srv/newscrawl/archive --json""",
+    "stats": """examples:
+  newscrawl archive stats
+  newscrawl archive stats --json
+  newscrawl archive stats --plot months.png""",
+    "rebuild": """examples:
+  newscrawl archive rebuild --raw raw/
+  newscrawl archive rebuild --raw raw/2026-01.warc.gz --rewrite --list --json""",
+    "search": """examples:
+  newscrawl archive search "нефть AND экспорт" --outlet kazinform
+  newscrawl archive search 'title:президент' --since 2025-01 --json | head""",
+    "export": """examples:
+  newscrawl archive export --format csv -o records.csv
+  newscrawl archive export --format parquet -o records.parquet --outlet totalkz""",
+    "schedule": """examples:
+  newscrawl schedule --check
+  newscrawl schedule --once
+  newscrawl schedule --schedule /etc/newscrawl/schedule.toml""",
+    "status": """examples:
+  newscrawl status
+  newscrawl status --verbose
+  newscrawl status --json""",
+    "serve": """examples:
+  newscrawl serve
+  newscrawl serve --port 8001 --archive /srv/newscrawl/archive""",
+    "spiders": """examples:
+  newscrawl spiders
+  newscrawl spiders --json""",
+}
+
+
+def add_command(sub: argparse._SubParsersAction, name: str, helptext: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand with its description, its examples and ``-v`` (which works after the subcommand too)."""
+    parser = sub.add_parser(name, help=helptext, description=helptext[:1].upper() + helptext[1:] + ".",
+                            epilog=EXAMPLES.get(name), formatter_class=argparse.RawDescriptionHelpFormatter,
+                            **kwargs)
+    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log more")
+    return parser
+
+
+def package_version() -> str:
+    """newscrawl's version."""
+    try:
+        return version("newscrawl")
+    except PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(prog="newscrawl", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"newscrawl {package_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("extract", help="extract and tag saved article pages, one JSON object per page")
-    p.add_argument("pages", nargs="+", metavar="PAGE.html")
+    p = add_command(sub, "extract", "extract and tag saved article pages, one JSON object per page")
+    p.add_argument("pages", nargs="+", metavar="PAGE.html",
+                   help="saved pages (.html, .html.gz; - reads standard input)")
     p.add_argument("--url", action="append", help="the page's URL (else its canonical link); once per page")
     p.set_defaults(func=cmd_extract)
 
-    archive = sub.add_parser("archive", help="read and maintain the archive")
-    asub = archive.add_subparsers(dest="archive_command", required=True)
-    p = asub.add_parser("read", help="print records as JSON, one object per record")
+    archive = add_command(sub, "archive", "read and maintain the archive")
+    asub = archive.add_subparsers(dest="archive_command", metavar="COMMAND")
+    archive.set_defaults(func=lambda args: print_help(archive))
+    p = add_command(asub, "read", "print records as JSON, one object per record")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_archive_read)
     for name, func, helptext in (("import", cmd_archive_import, "copy a folder of existing records into the archive"),
                                  ("reindex", cmd_archive_reindex, "rebuild the index from the records"),
                                  ("stats", cmd_archive_stats, "records per outlet, language and month")):
-        p = asub.add_parser(name, help=helptext)
+        p = add_command(asub, name, helptext)
         p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
         if name == "import":
             p.add_argument("dir", metavar="DIR")
         if name == "stats":
-            p.add_argument("--json", action="store_true", help="print JSON")
             p.add_argument("--plot", metavar="FILE.png", help="also draw records per outlet per month as a PNG")
+        p.add_argument("--json", action="store_true", help="print JSON (else a summary; progress on standard error)")
         p.set_defaults(func=func)
-    p = asub.add_parser("rebuild", help="re-extract records from the raw archive's WARC files")
+    p = add_command(asub, "rebuild", "re-extract records from the raw archive's WARC files")
     p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
     p.add_argument("--raw", help="a WARC file or folder (default: the project's RAW_ARCHIVE_DIR)")
     p.add_argument("--rewrite", action="store_true",
@@ -255,11 +462,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--processes", type=int, default=-1, help="extraction processes (-1: one per core)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds one page may take to extract")
     p.add_argument("--list", action="store_true", help="list the records added and rewritten, not just count them")
+    p.add_argument("--json", action="store_true", help="print the report as JSON (else a summary)")
     p.set_defaults(func=cmd_archive_rebuild)
-    register_archive_commands(asub)  # search and export (newscrawl.archive_commands)
+    register_archive_commands(asub, add_command)  # search and export (newscrawl.archive_commands)
 
     # -- running on a server
-    p = sub.add_parser("schedule", help="submit the crawls of a schedule file to Scrapyd when they are due")
+    p = add_command(sub, "schedule", "submit the crawls of a schedule file to Scrapyd when they are due")
     p.add_argument("--schedule", default=os.environ.get("NEWSCRAWL_SCHEDULE", "schedule.toml"),
                    help="the schedule file (default: env NEWSCRAWL_SCHEDULE, else schedule.toml)")
     p.add_argument("--state", help="where the scheduler keeps the next due times (default: env"
@@ -274,25 +482,72 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-submissions", type=int, metavar="N", help="stop after submitting N jobs")
     p.set_defaults(func=cmd_schedule)
 
-    p = sub.add_parser("status", help="per outlet: the last crawl, its health checks, the archive's growth")
+    p = add_command(sub, "status", "per outlet: the last crawl, its health checks, the archive's growth")
     p.add_argument("--reports", help="the reports folder (default: the project's REPORTS_DIR)")
     p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
     p.add_argument("--runs", type=int, default=20, help="recent runs to count per outlet (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_status)
-    register_serve_command(sub)  # the web view (newscrawl.web)
+
+    p = add_command(sub, "spiders", "the spiders, with their arguments and editions")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_spiders)
+    register_serve_command(sub, add_command)  # the web view (newscrawl.web)
     register_check_command(sub)  # what works at each outlet (newscrawl.ops.check)
     return parser
 
 
+def print_help(parser: argparse.ArgumentParser) -> int:
+    """Show a command's help (a command given without its subcommand)."""
+    parser.print_help()
+    return USAGE_ERROR
+
+
+def cmd_spiders(args: argparse.Namespace) -> int:
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    spiders = []
+    for name in sorted(loader.list()):
+        spidercls = loader.load(name)
+        outlet = vars(spidercls).get("outlet") or next((vars(c)["outlet"] for c in spidercls.__mro__
+                                                        if "outlet" in vars(c)), None)
+        spiders.append({"spider": name, "description": (spidercls.__doc__ or "").strip().splitlines()[0].strip("`"),
+                        "arguments": dict(getattr(spidercls, "spider_arguments", {})),
+                        "editions": list(getattr(outlet, "editions", {}) or {}),
+                        "first_year": getattr(outlet, "first_year", None)})
+    if args.json:
+        for spider in spiders:
+            _print_json(spider)
+        return 0
+    for spider in spiders:
+        print(f"{spider['spider']}: {spider['description']}")
+        if spider["editions"]:
+            print(f"    editions: {', '.join(spider['editions'])}; archive from {spider['first_year']}")
+        for name, what in spider["arguments"].items():
+            print(f"    -a {name:<9} {what}")
+    print("\nrun one with: scrapy crawl SPIDER [-a NAME=VALUE ...]")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newscrawl`` command."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:  # bare newscrawl: what it can do
+        parser.print_help()
+        return USAGE_ERROR if argv else 0
     # the scheduler runs for months: its log lines carry the time
     stamp = "%(asctime)s " if args.command == "schedule" else ""
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format=stamp + "newscrawl: %(levelname)s: %(message)s")
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -89,8 +89,9 @@ def _extract(stored: StoredResponse, timezone_name: str, timeout: float) -> Page
 
 
 def rebuild(archiver: Archiver, raw: str | os.PathLike[str], *, rewrite: bool = False, timezone_name: str = "UTC",
-            processes: int = -1, timeout: float = 60.0) -> RebuildReport:
-    """Re-extract the raw archive's articles into the archive (see the module's description)."""
+            processes: int = -1, timeout: float = 60.0, progress: Callable[[int], Any] | None = None) -> RebuildReport:
+    """Re-extract the raw archive's articles into the archive (see the module's description);
+    ``progress`` is told of each page done."""
     report = RebuildReport()
     pages = list(stored_articles(raw))
     report.responses = len(pages)
@@ -101,6 +102,8 @@ def rebuild(archiver: Archiver, raw: str | os.PathLike[str], *, rewrite: bool = 
         results = (pool.map(_extract, pages, zones, limits, chunksize=8) if pool
                    else (_extract(p, timezone_name, timeout) for p in pages))
         for stored, fields in zip(pages, results, strict=True):
+            if progress is not None:
+                progress(1)
             article = PageReader(outlet_of(stored.url, timezone_name)).article(fetched_page(stored), fields)
             if isinstance(article, Skip):
                 report.skip(article.reason)

@@ -8,6 +8,8 @@ import os
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
+# scrapy crawl checks spider arguments and newscrawl's settings before it starts (newscrawl.commands)
+COMMANDS_MODULE = "newscrawl.commands"
 
 USER_AGENT = "newscrawl/0.1 (news archive; +https://github.com/newscrawl/newscrawl)"
 ROBOTSTXT_OBEY = True
@@ -44,6 +46,11 @@ DOWNLOADER_MIDDLEWARES = {
     # everything else after HttpCompressionMiddleware (590) has decoded the body
     "newscrawl.middlewares.rawarchive.RawArchiveRedirectMiddleware": 605,
     "newscrawl.middlewares.rawarchive.RawArchiveMiddleware": 585,
+    # robots.txt as Scrapy obeys it, a robots.txt that cannot be fetched said in one line
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.middlewares.robots.RobotsTxt": 100,
+    # each page counted once by how it ended (after retries and redirects): the error rate's figures
+    "newscrawl.middlewares.outcomes.PageOutcomes": 50,
     # the final status of each discovery request, for `newscrawl check` (CHECK)
     "newscrawl.extensions.probe.ProbeMiddleware": 50,
 }
@@ -66,6 +73,8 @@ EXTENSIONS = {
     # health checks when a crawl closes; before CrawlReport (900) so that their results reach the report
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "newscrawl.extensions.report.CrawlReport": 900,
+    # the crawl's closing paragraph: what it fetched, archived and skipped, and why hosts were unreachable
+    "newscrawl.extensions.summary.CrawlSummary": 0,
 }
 
 ITEM_PIPELINES = {

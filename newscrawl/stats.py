@@ -18,7 +18,9 @@ def stat(stats: Mapping[str, Any], key: str) -> int:
 
 
 def error_count(stats: Mapping[str, Any]) -> int:
-    """Failed fetches (after retries) and spider exceptions."""
+    """Pages that failed (after retries; each URL once) and spider exceptions."""
+    if "newscrawl/pages" in stats:
+        return stat(stats, "newscrawl/pages/failed") + stat(stats, "spider_exceptions/count")
     return (stat(stats, "newscrawl/failed/articles") + stat(stats, "newscrawl/failed/listings")
             + stat(stats, "spider_exceptions/count"))
 

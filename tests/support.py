@@ -128,10 +128,12 @@ def crawl_env() -> dict[str, str]:
 
 def run_crawl(spider: str, workdir: Path, *, archive: Path, replay: Path | None = None,
               args: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
-              timeout: float = 300) -> CrawlRun:
-    """Run ``scrapy crawl`` as a user would, in a subprocess; returns its items, report and log."""
+              timeout: float = 300, env: dict[str, str] | None = None) -> CrawlRun:
+    """Run ``scrapy crawl`` as a user would, in a subprocess (``env`` added to its environment);
+    returns its items, report and log."""
     cmd = crawl_command(spider, workdir, archive=archive, replay=replay, args=args, settings=settings)
-    proc = subprocess.run(cmd, cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, cwd=ROOT, env={**crawl_env(), **(env or {})}, capture_output=True, text=True,
+                          timeout=timeout)
     return crawl_result(workdir, proc.returncode, proc.stderr)
 
 

@@ -144,7 +144,7 @@ def test_replaying_the_raw_archive_gives_the_same_records(faulty_crawl, tmp_path
 def test_rebuild_from_the_raw_archive_gives_the_same_records(faulty_crawl, tmp_path, capsys):
     site, _, root = faulty_crawl
     assert cli_main(["archive", "rebuild", "--archive", str(tmp_path), "--raw", str(root / "raw"),
-                     "--timezone", "Europe/Moscow", "--timeout", "2"]) == 0
+                     "--timezone", "Europe/Moscow", "--timeout", "2", "--json"]) == 0
     assert_archive_is_the_truth(tmp_path, site)
     assert '"duplicates": 1' in capsys.readouterr().out  # the reprint
 

@@ -185,13 +185,14 @@ class Archive:
         self.folder.sync_counter(scan.highest)
         return report
 
-    def rebuild_index(self) -> ReindexReport:
+    def rebuild_index(self, progress: Callable[[int], Any] | None = None) -> ReindexReport:
         """Rebuild the index from the records alone, into a new file swapped in at the end in one
         transaction (under the folder's lock, so no record is written meanwhile): a crawl reading the
         index meanwhile sees the old content or the new, never a half-filled one. What the records
         cannot give back (fetch times, the outlet of a site without an outlet module, crawl state,
         refused duplicates) is carried over from the old index when it is readable, else derived
-        (the outlet from the URL's host, the fetch time from the file's time) and reported."""
+        (the outlet from the URL's host, the fetch time from the file's time) and reported.
+        ``progress`` is told of each batch of records indexed."""
         if self.describe is None:
             raise ValueError("this archive was opened without a way to describe records")
         report = ReindexReport(damaged_index=str(self.damaged_index) if self.damaged_index else None)
@@ -207,7 +208,7 @@ class Archive:
         try:
             scan = self.folder.scan()
             report.records, report.clashes, report.skipped = len(scan.records), scan.clashes(), scan.skipped
-            self._index_into(fresh, scan.records, old, report)
+            self._index_into(fresh, scan.records, old, report, progress=progress)
             fresh.copy_state_from(self.index)
             with self.folder.locked():  # records written since the scan are indexed too, then the swap
                 late = {name: n for name, n in self.folder.scan().records.items() if name not in scan.records}
@@ -223,7 +224,8 @@ class Archive:
         return report
 
     def _index_into(self, index: ArchiveIndex, records: dict[str, int], old: dict[str, IndexEntry],
-                    report: ReindexReport, batch: int = 500) -> None:
+                    report: ReindexReport, batch: int = 500,
+                    progress: Callable[[int], Any] | None = None) -> None:
         names = sorted(records, key=lambda n: (records[n], n))
         for start in range(0, len(names), batch):
             with index.transaction():
@@ -243,6 +245,8 @@ class Archive:
                         index.add_signature(entry.number, facts.signature.size, facts.signature.blob,
                                             facts.signature.band_keys)
                     report.indexed += 1
+            if progress is not None:
+                progress(len(names[start:start + batch]))
 
     def index_record(self, name: str) -> IndexEntry:
         """Read a record file and index it as ``describe`` tells (legacy or not)."""

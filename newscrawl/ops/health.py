@@ -9,7 +9,8 @@ Each check compares one figure of the crawl with what a healthy crawl of the out
 - ``field_coverage``  share of archived articles with a title, body, publication date and language
                       ≥ ``HEALTH_FIELD_COVERAGE`` (from Spidermon's field coverage counts)
 - ``extraction_rate`` share of fetched article pages that gave an article ≥ ``HEALTH_MIN_EXTRACTION_RATE``
-- ``error_rate``      failed fetches and spider exceptions per request ≤ ``HEALTH_MAX_ERROR_RATE``
+- ``error_rate``      pages that failed (after retries) and spider exceptions per page (each URL counted
+                      once, however often it was retried) ≤ ``HEALTH_MAX_ERROR_RATE``
 - ``retry_rate``      retries per request ≤ ``HEALTH_MAX_RETRY_RATE``
 - ``duplicate_rate``  duplicates per extracted article ≤ ``HEALTH_MAX_DUPLICATE_RATE``
 - ``archive_writes``  every record and every raw-archive response was written (a full disk, a
@@ -18,7 +19,9 @@ Each check compares one figure of the crawl with what a healthy crawl of the out
 A changed page layout at an outlet shows as a failing ``item_count`` (listings no longer yield
 links), ``extraction_rate`` (article pages no longer yield articles), ``field_coverage`` (dates
 or titles no longer found) or ``duplicate_rate`` (the same boilerplate extracted from every page).
-A check that cannot be judged (no articles, no baseline yet) is ``skipped``, never failed.
+A check that cannot be judged (no articles, no baseline yet) is ``skipped``, never failed. A crawl
+that was stopped (Ctrl-C, SIGTERM, a Scrapyd cancel: finish reason ``shutdown``) is not judged at
+all: its status is ``stopped``, and no alert is raised.
 
 The Spidermon monitor suite in ``newscrawl.monitors`` runs these checks when a crawl closes.
 """
@@ -43,7 +46,9 @@ from newscrawl.stats import (
     write_failures,
 )
 
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+PASSED, FAILED, SKIPPED, STOPPED = "passed", "failed", "skipped", "stopped"
+#: how a crawl that was stopped from outside ends (Scrapy's finish reason for Ctrl-C, SIGTERM and a cancel)
+STOPPED_REASONS = ("shutdown",)
 #: the order checks are run and shown in
 CHECKS = ("finish_reason", "item_count", "field_coverage", "extraction_rate", "error_rate", "retry_rate",
           "duplicate_rate", "archive_writes", "outlet_check")
@@ -201,14 +206,19 @@ def check_extraction_rate(stats: Mapping[str, Any], policy: HealthPolicy) -> Hea
 
 
 def check_error_rate(stats: Mapping[str, Any], policy: HealthPolicy) -> HealthCheck:
-    requests, errors = _int(stats, "downloader/request_count"), error_count(stats)
-    if not requests:
+    pages, failed = _int(stats, "newscrawl/pages"), _int(stats, "newscrawl/pages/failed")
+    exceptions = _int(stats, "spider_exceptions/count")
+    if "newscrawl/pages" not in stats:  # a report of a crawl before pages were counted once each
+        pages, failed = _int(stats, "downloader/request_count"), error_count(stats) - exceptions
+    errors = failed + exceptions
+    also = f" and {exceptions} spider exceptions" if exceptions else ""
+    if not pages:
         return HealthCheck("error_rate", FAILED if errors else SKIPPED,
-                           f"{errors} errors and no requests", errors, policy.max_error_rate)
-    rate = _rate(errors, requests)
+                           f"no pages requested{also}", errors, policy.max_error_rate)
+    rate = min(_rate(errors, pages), 1.0)
     ok = rate <= policy.max_error_rate
     return HealthCheck("error_rate", PASSED if ok else FAILED,
-                       f"{errors} failed fetches or exceptions in {requests} requests, {rate:.1%}"
+                       f"{failed} of {pages} pages failed{also}, {rate:.1%}"
                        + ("" if ok else f" > {policy.max_error_rate:.0%}"), round(rate, 4), policy.max_error_rate)
 
 
@@ -216,6 +226,9 @@ def check_retry_rate(stats: Mapping[str, Any], policy: HealthPolicy) -> HealthCh
     requests, retries = _int(stats, "downloader/request_count"), _int(stats, "retry/count")
     if not requests:
         return HealthCheck("retry_rate", SKIPPED, "no requests", None, policy.max_retry_rate)
+    if not _int(stats, "response_received_count"):  # nothing answered: the error rate tells it
+        return HealthCheck("retry_rate", SKIPPED, f"{retries} retries, and no page was fetched", None,
+                           policy.max_retry_rate)
     rate = _rate(retries, requests)
     ok = rate <= policy.max_retry_rate
     return HealthCheck("retry_rate", PASSED if ok else FAILED,
@@ -270,12 +283,18 @@ _CHECKS = {"outlet_check": check_outlet, "finish_reason": check_finish_reason, "
 
 
 def evaluate(stats: Mapping[str, Any], policy: HealthPolicy) -> list[HealthCheck]:
-    """Every check of a crawl, in ``CHECKS`` order."""
+    """Every check of a crawl, in ``CHECKS`` order; a crawl that was stopped is not judged (all skipped)."""
+    reason = stats.get("finish_reason")
+    if reason in STOPPED_REASONS:
+        return [HealthCheck(name, SKIPPED, f"the crawl was stopped ({reason}) before it finished: not judged",
+                            reason if name == "finish_reason" else None) for name in CHECKS]
     return [_CHECKS[name](stats, policy) for name in CHECKS]
 
 
-def overall(checks: Sequence[HealthCheck]) -> str:
-    """``failed`` when any check failed, else ``passed``."""
+def overall(checks: Sequence[HealthCheck], reason: str | None = None) -> str:
+    """``stopped`` for a crawl stopped from outside, ``failed`` when any check failed, else ``passed``."""
+    if reason in STOPPED_REASONS:
+        return STOPPED
     return FAILED if any(c.failed for c in checks) else PASSED
 
 
@@ -283,6 +302,8 @@ def summary(spider: str, job: str | None, checks: Sequence[HealthCheck]) -> str:
     """One line for logs and alerts."""
     failed = [c for c in checks if c.failed]
     who = f"{spider}" + (f" (job {job})" if job else "")
+    if not failed and checks and all(c.status == SKIPPED for c in checks) and checks[0].value in STOPPED_REASONS:
+        return f"{who}: stopped before it finished ({checks[0].value}); not judged"
     if not failed:
         return f"{who}: all health checks passed"
     return f"{who}: {len(failed)} of {len(checks)} health checks failed: " + "; ".join(

@@ -51,8 +51,10 @@ def crawl_health(crawler: Crawler, spider: Spider, stats: dict[str, Any] | None 
         arguments = crawl_arguments(spider)
         kind = crawl_kind(arguments)
         policy = policy_from_settings(crawler.settings, spider.name, baseline_key(arguments))
-        checks = evaluate(stats if stats is not None else crawler.stats.get_stats(), policy)
-        health = {"status": overall(checks), "kind": kind, "checks": checks, "alerts": {}}
+        stats = stats if stats is not None else crawler.stats.get_stats()
+        checks = evaluate(stats, policy)
+        health = {"status": overall(checks, stats.get("finish_reason")), "kind": kind, "checks": checks,
+                  "alerts": {}}
         _HEALTH[crawler] = health
     return health
 

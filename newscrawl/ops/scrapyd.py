@@ -65,6 +65,8 @@ class ScrapydClient:
             data = response.json()
         except ValueError:
             raise ScrapydError(f"{endpoint}: HTTP {response.status_code}, not a JSON answer") from None
+        if not isinstance(data, dict):
+            raise ScrapydError(f"{endpoint}: HTTP {response.status_code}, not a JSON object: {str(data)[:80]}")
         if data.get("status") != "ok":
             raise ScrapydError(f"{endpoint}: {data.get('message') or data}")
         return data
@@ -88,4 +90,7 @@ class ScrapydClient:
         data += [(key, str(value)) for key, value in (args or {}).items()]
         if priority is not None:
             data.append(("priority", str(priority)))
-        return str(self._call("POST", "schedule.json", data=data)["jobid"])
+        answer = self._call("POST", "schedule.json", data=data)
+        if not answer.get("jobid"):
+            raise ScrapydError(f"schedule.json: the answer names no jobid: {str(answer)[:120]}")
+        return str(answer["jobid"])

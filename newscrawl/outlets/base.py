@@ -90,6 +90,8 @@ class Outlet:
     needs_javascript: bool = False
     #: a site without an outlet module (the ``site`` spider's): no layouts, no URL rules, no agency
     generic: bool = False
+    #: the year the outlet's web archive begins at the earliest: a backfill never walks back further
+    first_year: int | None = None
 
     # -- URL rules
     def owns(self, url: str) -> bool:

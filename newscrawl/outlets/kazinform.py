@@ -115,6 +115,7 @@ class Kazinform(Outlet):
 
 OUTLET = Kazinform(
     name="kazinform",
+    first_year=1997,  # inform.kz went online in 1997; no listing or article of the site is older
     short_name="Kazinform",
     timezone=TIMEZONE,
     hosts=("inform.kz", "qazinform.com"),

@@ -111,6 +111,7 @@ class Mfakz(Outlet):
 
 OUTLET = Mfakz(
     name="mfakz",
+    first_year=2000,  # the ministry's news pages (mfa.kz, later gov.kz) hold nothing older than 2000
     short_name="gov.kz",
     timezone=TIMEZONE,
     hosts=("gov.kz", "mfa.kz", "mfa.gov.kz"),

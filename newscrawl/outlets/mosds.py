@@ -68,6 +68,7 @@ class Mosds(Outlet):
 
 OUTLET = Mosds(
     name="mosds",
+    first_year=2010,  # the presscenter pages of mos.ru sub-sites hold nothing older than 2010
     short_name="Московский дом соотечественника",
     timezone=TIMEZONE,
     hosts=("mosds.mos.ru",),

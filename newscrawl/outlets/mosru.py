@@ -91,6 +91,7 @@ class Mosru(Outlet):
 
 OUTLET = Mosru(
     name="mosru",
+    first_year=2011,  # mos.ru news items begin in 2011
     short_name="mos.ru",
     timezone=TIMEZONE,
     hosts=("www.mos.ru",),

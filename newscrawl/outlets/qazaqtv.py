@@ -80,6 +80,7 @@ class QazaqTv(Outlet):
 
 OUTLET = QazaqTv(
     name="qazaqtv",
+    first_year=2012,  # the channel (Kazakh TV until 2019) began broadcasting in 2012
     short_name="Qazaq TV",
     timezone=TIMEZONE,
     hosts=(HOST,),

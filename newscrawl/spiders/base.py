@@ -25,7 +25,7 @@ from newscrawl.extract.fields import PageFields
 from newscrawl.items import Article
 from newscrawl.outlets import Listed, Outlet, article_keys
 from newscrawl.reading import FetchedPage, PageReader, Skip
-from newscrawl.spiders.arguments import CrawlArguments, SpiderArgumentError
+from newscrawl.spiders.arguments import COMMON_ARGUMENTS, CrawlArguments, SpiderArgumentError, check_names
 from newscrawl.spiders.discovery import RouteLog, StandardDiscovery
 from newscrawl.spiders.walk import Entry, ListingWalk
 from newscrawl.spiders.workers import Extractor
@@ -66,12 +66,17 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
     custom_settings: ClassVar[dict[str, Any]] = {}
     #: articles a crawl claims per edition at most (``MAX_ARTICLES_PER_EDITION``; 0: no limit)
     max_articles_per_edition: int = 0
+    #: the spider's arguments and what each takes (spiders with arguments of their own add to them)
+    spider_arguments: ClassVar[dict[str, str]] = COMMON_ARGUMENTS
 
     def __init__(self, *args: Any, edition: str | None = None, since: str | None = None,
                  until: str | None = None, url: str | None = None, **kwargs: Any):
+        check_names(kwargs, self.spider_arguments, self.name)
         super().__init__(*args, **kwargs)
         self.arguments = CrawlArguments.parse(self.outlet, self.name, edition=edition, since=since, until=until,
                                               url=url)
+        for note in self.arguments.notes:
+            logger.warning("%s: %s", self.name, note)
         self.editions: list[str] = self.arguments.editions
         self.since, self.until, self.urls = self.arguments.since, self.arguments.until, self.arguments.urls
         self.zone = ZoneInfo(self.outlet.timezone)

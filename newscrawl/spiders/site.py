@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -47,6 +47,10 @@ class SiteSpider(NewsSpider):
     """
 
     name = "site"
+    spider_arguments: ClassVar[dict[str, str]] = {
+        "start": "the site's home page, a feed, a sitemap or robots.txt (required unless url is given)",
+        "timezone": "zone of dates printed without an offset (default UTC)", **NewsSpider.spider_arguments,
+        "url": "comma-separated article URLs of the site: fetch just these pages"}
 
     def __init__(self, *args: Any, start: str | None = None, timezone: str = "UTC", **kwargs: Any):
         if not start:

@@ -47,6 +47,8 @@ class TotalkzSpider(PagedListingSpider):
     name = "totalkz"
     outlet = OUTLET
     allowed_domains: ClassVar[list[str]] = ["total.kz"]
+    spider_arguments: ClassVar[dict[str, str]] = {
+        **PagedListingSpider.spider_arguments, "section": "comma-separated listing sections (default: all news)"}
 
     def __init__(self, *args: Any, section: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ import asyncio
 import ipaddress
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -170,9 +171,11 @@ def _check_port_free(host: str, port: int) -> None:
             raise SystemExit(f"newscrawl serve: cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add ``serve`` to ``newscrawl``."""
-    p = commands.add_parser("serve", help="read-only web view of the archive: search, facets, records, charts")
+def register(commands: argparse._SubParsersAction, add_command: Callable[..., argparse.ArgumentParser] | None = None,
+             ) -> None:
+    """Add ``serve`` to ``newscrawl`` (through ``add_command(commands, name, help)`` when given)."""
+    helptext = "read-only web view of the archive: search, facets, records, charts"
+    p = add_command(commands, "serve", helptext) if add_command else commands.add_parser("serve", help=helptext)
     p.add_argument("--port", type=int, default=8001, help="the port (default 8001)")
     p.add_argument("--host", default="127.0.0.1",
                    help="the address to listen on (default 127.0.0.1; any other needs credentials, see docs)")

@@ -30,7 +30,8 @@ def healthy_stats(items: int = 40, **changes) -> dict:
     """The stats of a healthy incremental crawl that archived ``items`` articles."""
     stats = {
         "finish_reason": "finished", "downloader/request_count": items + 10, "item_scraped_count": items,
-        "newscrawl/article_requests": items, "newscrawl/archived": items,
+        "response_received_count": items + 10, "newscrawl/pages": items + 10, "newscrawl/article_requests": items,
+        "newscrawl/archived": items,
         "spidermon_item_scraped_count/Article": items,
         **{f"spidermon_item_scraped_count/Article/{f}": items for f in ("title", "body", "published", "language")},
     }
@@ -87,19 +88,38 @@ def test_same_boilerplate_on_every_page_fails_duplicate_rate():
 
 
 def test_many_failed_fetches_fail_error_rate_and_many_retries_fail_retry_rate():
-    stats = healthy_stats(40, **{"newscrawl/failed/articles": 10, "retry/count": 30})
+    stats = healthy_stats(40, **{"newscrawl/pages/failed": 10, "retry/count": 30})
     checks = by_name(evaluate(stats, HealthPolicy()))
     assert checks["error_rate"].status == FAILED
+    assert checks["error_rate"].message == "10 of 50 pages failed, 20.0% > 10%"
     assert checks["retry_rate"].status == FAILED
 
 
-def test_a_cancelled_crawl_fails_finish_reason():
-    check = by_name(evaluate(healthy_stats(finish_reason="shutdown"), HealthPolicy()))["finish_reason"]
-    assert check.status == FAILED and check.value == "shutdown"
+def test_error_rate_counts_each_page_once_however_often_it_was_retried():
+    stats = {"finish_reason": "finished", "downloader/request_count": 56, "retry/count": 42,
+             "newscrawl/pages": 14, "newscrawl/pages/failed": 14}
+    checks = by_name(evaluate(stats, HealthPolicy()))
+    assert checks["error_rate"].message == "14 of 14 pages failed, 100.0% > 10%"
+    assert checks["error_rate"].value == 1.0
+    assert checks["retry_rate"].status == SKIPPED  # nothing answered: the error rate says it
+
+
+def test_a_crawl_that_failed_to_start_its_page_but_raised_exceptions_names_both():
+    stats = healthy_stats(40, **{"newscrawl/pages/failed": 1, "spider_exceptions/count": 2})
+    check = by_name(evaluate(stats, HealthPolicy()))["error_rate"]
+    assert check.message == "1 of 50 pages failed and 2 spider exceptions, 6.0%"
+
+
+def test_a_crawl_stopped_from_outside_is_stopped_not_unhealthy():
+    stats = healthy_stats(3, **{"finish_reason": "shutdown", "newscrawl/article_requests": 40})
+    checks = evaluate(stats, HealthPolicy(min_items=10))
+    assert {c.status for c in checks} == {SKIPPED}
+    assert overall(checks, "shutdown") == "stopped"
+    assert summary("kazinform", None, checks) == "kazinform: stopped before it finished (shutdown); not judged"
 
 
 def test_checks_that_cannot_be_judged_are_skipped_not_failed():
-    stats = {"finish_reason": "finished", "downloader/request_count": 3}
+    stats = {"finish_reason": "finished", "downloader/request_count": 3, "response_received_count": 3}
     checks = by_name(evaluate(stats, HealthPolicy()))
     assert {name: checks[name].status for name in ("item_count", "field_coverage", "extraction_rate",
                                                    "duplicate_rate")} == dict.fromkeys(

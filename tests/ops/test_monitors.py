@@ -135,6 +135,7 @@ def close_crawl(tmp_path: Path, stats: dict, **settings) -> tuple[dict, object]:
 
 def stats_of(items: int, dated: int) -> dict:
     return {"finish_reason": "finished", "downloader/request_count": items + 5, "item_scraped_count": items,
+            "response_received_count": items + 5, "newscrawl/pages": items + 5,
             "newscrawl/article_requests": items, "newscrawl/archived": items,
             "spidermon_item_scraped_count/Article": items,
             "spidermon_item_scraped_count/Article/title": items, "spidermon_item_scraped_count/Article/body": items,
@@ -178,6 +179,17 @@ def test_passing_checks_send_no_webhook(tmp_path):
     with webhook_server() as (url, received):
         close_crawl(tmp_path, stats_of(20, 20), HEALTH_WEBHOOK_URL=url)
     assert received == []
+
+
+def test_a_stopped_crawl_is_reported_stopped_and_alerts_no_one(tmp_path, caplog):
+    # Ctrl-C or SIGTERM halfway: few articles and many requested pages unanswered, finish reason "shutdown"
+    stats = {**stats_of(3, 3), "finish_reason": "shutdown", "newscrawl/article_requests": 40}
+    with webhook_server() as (url, received), caplog.at_level(logging.INFO):
+        report, result = close_crawl(tmp_path, stats, HEALTH_WEBHOOK_URL=url, HEALTH_MIN_ITEMS=10)
+    assert received == []
+    assert result.all_monitors_passed
+    assert report["health"]["status"] == "stopped" and report["health"]["failed"] == []
+    assert not [r for r in caplog.records if "HEALTH ALERT" in r.getMessage()]
 
 
 def test_a_webhook_that_fails_is_noted_in_the_report_and_the_crawl_goes_on(tmp_path):

@@ -115,7 +115,7 @@ def copy_project(target: Path, url: str, password: str) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, target / name)
     config = (ROOT / "scrapy.cfg").read_text(encoding="utf-8")
-    config = config.replace("url = http://127.0.0.1:6800/", f"url = {url}")
+    config = config.replace("url = http://127.0.0.1:6800\n", f"url = {url.rstrip('/')}\n")
     (target / "scrapy.cfg").write_text(config + f"username = {USER}\npassword = {password}\n", encoding="utf-8")
     return target
 
@@ -198,6 +198,19 @@ def test_project_deploys_to_scrapyd_with_scrapyd_deploy(server):
     answer = json.loads(server["deploy"].stdout.strip().splitlines()[-1])
     assert answer["status"] == "ok" and answer["project"] == "newscrawl"
     assert answer["spiders"] == len(SpiderLoader.from_settings(get_project_settings()).list())
+
+
+def test_scrapy_cfgs_url_serves_scrapyd_clients_projects_and_spiders_commands(server):
+    project = server["tmp"] / "checkout"
+    assert "url = http://127.0.0.1:" in (project / "scrapy.cfg").read_text(encoding="utf-8")
+    projects = subprocess.run([sys.executable, "-m", "scrapyd_client", "projects"], cwd=project, env=clean_env(),
+                              capture_output=True, text=True, timeout=60)
+    assert projects.returncode == 0, projects.stderr
+    assert projects.stdout.split() == ["newscrawl"]
+    spiders = subprocess.run([sys.executable, "-m", "scrapyd_client", "spiders", "-p", "newscrawl"], cwd=project,
+                             env=clean_env(), capture_output=True, text=True, timeout=60)
+    assert spiders.returncode == 0, spiders.stderr
+    assert "kazinform" in spiders.stdout.split()
 
 
 def test_scheduler_keeps_going_while_scrapyd_is_down_then_submits_each_job_once(server):
@@ -330,3 +343,12 @@ def test_a_refusal_is_an_error_and_a_server_failure_or_no_server_means_try_later
         ScrapydClient(url).list_jobs("newscrawl")
     with pytest.raises(ScrapydUnavailable):
         ScrapydClient(f"http://127.0.0.1:{free_port()}", timeout=5).daemon_status()
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ({"status": "ok"}, "schedule.json: the answer names no jobid"),
+    (["not", "an", "object"], "schedule.json: HTTP 200, not a JSON object"),
+])
+def test_an_answer_without_a_job_id_or_not_an_object_is_an_error_not_a_crash(answer, message):
+    with stand_in(answer=answer) as (url, _), pytest.raises(ScrapydError, match=message):
+        ScrapydClient(url).schedule("newscrawl", "kazinform")

@@ -71,7 +71,7 @@ def stat(spider: NewsSpider, name: str) -> int:
 @pytest.mark.parametrize(("args", "message"), [
     ({"edition": "ru,cn"}, "-a edition: cn unknown; example has ru, kz, qz, en"),
     ({"since": "15.08.2025"}, "-a since='15.08.2025': expected a date as YYYY-MM-DD"),
-    ({"until": "2025-08-15"}, "-a until needs -a since"),
+    ({"until": "2025-08-15"}, "-a until needs -a since (the first day of the range), YYYY-MM-DD"),
     ({"since": "2025-08-15", "until": "2025-08-01"}, "-a until=2025-08-01 is before since=2025-08-15"),
 ])
 def test_bad_arguments_are_clear_errors(make_spider, args, message):
