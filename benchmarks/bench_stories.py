@@ -59,14 +59,16 @@ def fill(db: sqlite3.Connection, records: int, seed: int = 7) -> None:
             term_rows.extend((term, day, number) for term in terms)
             for term in terms:
                 counts[term] = counts.get(term, 0) + 1
-        with db:
-            db.executemany("INSERT INTO story_records(number, story, day, terms) VALUES (?,?,?,?)", rows)
-            db.executemany("INSERT INTO story_terms(term, day, number) VALUES (?,?,?)", term_rows)
-            db.executemany("INSERT INTO stories(id, size, first_day, last_day) VALUES (?, 1, ?, ?)",
-                           [(n, d, d) for n, _, d, _ in rows])
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO story_records(number, story, day, terms) VALUES (?,?,?,?)", rows)
+        db.executemany("INSERT INTO story_terms(term, day, number) VALUES (?,?,?)", term_rows)
+        db.executemany("INSERT INTO stories(id, size, first_day, last_day) VALUES (?, 1, ?, ?)",
+                       [(n, d, d) for n, _, d, _ in rows])
+        db.execute("COMMIT")
     counts[""] = records
-    with db:
-        db.executemany("INSERT INTO story_term_counts(term, records) VALUES (?, ?)", counts.items())
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO story_term_counts(term, records) VALUES (?, ?)", counts.items())
+    db.execute("COMMIT")
 
 
 def time_assignments(records: int, shared: Path | None) -> None:
