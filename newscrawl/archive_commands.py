@@ -1,4 +1,4 @@
-"""The commands that use the archive: ``newscrawl archive search`` and ``newscrawl archive export``
+"""The commands that use the archive: ``newscrawl archive search``, ``export`` and ``stories``
 (``newscrawl/cli.py`` registers them with :func:`register`).
 
 Both read the index as the last crawl, import or ``archive reindex`` left it (they do not scan the
@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from newscrawl.archive import Archive
+from newscrawl.archive import stories as story_index
 from newscrawl.archive.search import SearchFilters, SearchQueryError, search
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,12 @@ def open_for_reading(path: str | None, command: str) -> Archive:
         raise SystemExit(f"newscrawl {command}: cannot open the archive in {folder}: {exc}") from None
     if filled:
         logger.warning("indexed the text of %d records for search (once, for an index made before search)", filled)
+    try:
+        assigned = story_index.ensure_complete(archive.index, archive.root)
+    except (OSError, sqlite3.Error) as exc:
+        raise SystemExit(f"newscrawl {command}: cannot assign stories in {folder}: {exc}") from None
+    if assigned:
+        logger.warning("assigned %d records to stories (once, for an index made before stories)", assigned)
     return archive
 
 
@@ -103,17 +110,73 @@ def cmd_archive_search(args: argparse.Namespace) -> int:
                       **({"marks": TERMINAL_MARKS} if terminal else {}))
     except SearchQueryError as exc:
         raise SystemExit(f"newscrawl archive search: {exc}") from None
+    story_of = story_index.stories_of(archive.index.db, [hit.number for hit in hits])
+    if args.by_story:  # each story's hits together, in the order of its newest hit
+        order = {story: i for i, story in reversed(list(enumerate(story_of.get(h.number) for h in hits)))}
+        hits.sort(key=lambda h: order.get(story_of.get(h.number), len(hits)))
+    shown_story = None
     for hit in hits:
         hit.snippet = " ".join(hit.snippet.split())
+        story = story_of.get(hit.number)
         if args.json:
-            sys.stdout.write(json.dumps(hit.to_json(), ensure_ascii=False) + "\n")
-        else:
-            day = (hit.published or "")[:10] or "-"
-            print(f"{hit.name}  {hit.outlet or '-'}  {hit.language or '-'}  {day}  {hit.title or '(no title)'}")
-            print(f"    {hit.snippet}")
+            sys.stdout.write(json.dumps({**hit.to_json(), "story": story}, ensure_ascii=False) + "\n")
+            continue
+        if args.by_story and story != shown_story:
+            print(f"story {story}:")
+            shown_story = story
+        day = (hit.published or "")[:10] or "-"
+        print(f"{hit.name}  {hit.outlet or '-'}  {hit.language or '-'}  {day}  {hit.title or '(no title)'}")
+        print(f"    {hit.snippet}")
     if not hits and not args.json:
         print("no matching records", file=sys.stderr)
     return 0
+
+
+# -- archive stories
+def cmd_archive_stories(args: argparse.Namespace) -> int:
+    """Print stories newest first, each with its records and why each joined."""
+    if args.limit < 1 or args.offset < 0 or args.min_records < 1:
+        raise SystemExit("newscrawl archive stories: --limit and --min-records must be at least 1,"
+                         " --offset not negative")
+    archive = open_for_reading(args.archive, "archive stories")
+    args.language = args.until = None
+    filters = filters_from(args, archive, "archive stories")
+    db = archive.index.db
+    if args.record is not None:
+        number = _record_number(archive, args.record)
+        story = story_index.story_of(db, number)
+        loaded = story_index.load_story(db, story) if story is not None else None
+        found = [loaded] if loaded is not None else []
+    else:
+        found = story_index.list_stories(db, since=filters.since, outlet=filters.outlet, min_size=args.min_records,
+                                         limit=args.limit, offset=args.offset)
+    for story in found:
+        if args.json:
+            sys.stdout.write(json.dumps(story.to_json(), ensure_ascii=False) + "\n")
+            continue
+        span = story.first_day or "undated"
+        if story.last_day and story.last_day != story.first_day:
+            span += f" to {story.last_day}"
+        print(f"story {story.id}  {span}  {len(story.records)} record(s)")
+        for record in story.records:
+            day = (record.published or "")[:10] or "-"
+            print(f"  {record.name}  {record.outlet or '-'}  {record.language or '-'}  {day}"
+                  f"  {record.title or '(no title)'}")
+            if record.link is not None and args.why:
+                print(f"      joined {record.link.describe()}")
+    if not found and not args.json:
+        print("no stories" + (" with more than one record" if args.min_records > 1 else ""), file=sys.stderr)
+    return 0
+
+
+def _record_number(archive: Archive, value: str) -> int:
+    """A record given by its number or file name; an error when the index has no such record."""
+    text = value.strip()
+    entry = (archive.index.entries([text]).get(text) if not text.isdigit()
+             else archive.index.entry(int(text)))
+    if entry is None:
+        raise SystemExit(f"newscrawl archive stories: no record {value!r} in the archive (a number or a file name)")
+    return entry.number
 
 
 # -- archive export
@@ -151,8 +214,21 @@ def register(archive_commands: argparse._SubParsersAction,
     add_filter_arguments(p)
     p.add_argument("--limit", type=int, default=20, help="at most N records (default 20)")
     p.add_argument("--offset", type=int, default=0, help="skip the first N (the next page)")
-    p.add_argument("--json", action="store_true", help="print JSON lines")
+    p.add_argument("--json", action="store_true", help="print JSON lines (each with its story)")
+    p.add_argument("--by-story", action="store_true", help="group the hits by story")
     p.set_defaults(func=cmd_archive_search)
+
+    p = command("stories", "stories: reports of one event across outlets and languages")
+    p.add_argument("--since", metavar="DATE", help="stories with a record published on or after DATE")
+    p.add_argument("--outlet", help="stories with a record of this outlet")
+    p.add_argument("--record", metavar="N|FILE", help="only the story of this record (its number or file name)")
+    p.add_argument("--min-records", type=int, default=1, help="stories of at least N records (default 1)")
+    p.add_argument("--why", action="store_true", help="show why each record joined: shared names, amounts, days")
+    p.add_argument("--limit", type=int, default=20, help="at most N stories (default 20)")
+    p.add_argument("--offset", type=int, default=0, help="skip the first N (the next page)")
+    p.add_argument("--json", action="store_true", help="print JSON lines, one story each, with the evidence")
+    p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
+    p.set_defaults(func=cmd_archive_stories)
 
     p = command("export", "one row per record: JSON lines, CSV or Parquet")
     p.add_argument("--format", default="jsonl", metavar="jsonl|csv|parquet", help="the file format (default jsonl)")

@@ -365,10 +365,10 @@ EXAMPLES = {
     "archive": """examples:
   newscrawl archive stats
   newscrawl archive search "энергетика" --outlet kazinform --since 2024
-  newscrawl archive read archive/000123_*.md""",
+  newscrawl archive read archive/068_*.txt""",
     "read": """examples:
-  newscrawl archive read archive/000123_ab12cd34.md
-  newscrawl archive read archive/*.md | head""",
+  newscrawl archive read archive/068_b0c75bd49c8fdaf4.txt
+  newscrawl archive read archive/*.txt | head""",
     "import": """examples:
   newscrawl archive import ~/corpus --archive archive
   newscrawl archive import ~/corpus --json""",
@@ -399,6 +399,10 @@ EXAMPLES = {
     "serve": """examples:
   newscrawl serve
   newscrawl serve --port 8001 --archive /srv/newscrawl/archive""",
+    "stories": """examples:
+  newscrawl archive stories --since 2025-08-01 --min-records 2
+  newscrawl archive stories --record 068 --why
+  newscrawl archive stories --outlet qazaqtv --json""",
     "spiders": """examples:
   newscrawl spiders
   newscrawl spiders --json""",

@@ -80,6 +80,8 @@ EXTENSIONS = {
 ITEM_PIPELINES = {
     "newscrawl.pipelines.dedupe.DedupePipeline": 100,
     "newscrawl.pipelines.reprints.ReprintPipeline": 150,
+    # keeps the archive to ARCHIVE_TOPIC (not enabled without one)
+    "newscrawl.pipelines.topic.TopicPipeline": 180,
     "newscrawl.pipelines.language.LanguagePipeline": 200,
     "newscrawl.pipelines.dates.PublishedDatePipeline": 300,
     "newscrawl.pipelines.archive.ArchivePipeline": 400,
@@ -98,6 +100,12 @@ ARCHIVE_FSYNC = True
 #: is a reprint and is not archived; 0.5 is measured by benchmarks/bench_reprints.py (the index's LSH
 #: bands are tuned for thresholds from about 0.45 up)
 REPRINT_THRESHOLD = 0.5
+#: keep the archive to a subject: a query in the search syntax (``побратим* OR "sister cities"``) or a
+#: topic named in ARCHIVE_TOPICS_FILE; articles off it are not archived (counted newscrawl/topic/skipped,
+#: kept in the raw archive). Unset: every article is archived
+ARCHIVE_TOPIC = os.environ.get("NEWSCRAWL_ARCHIVE_TOPIC") or None
+#: the file of named topics (``[topics]`` table: name = query); a missing file names none
+ARCHIVE_TOPICS_FILE = os.environ.get("NEWSCRAWL_TOPICS_FILE") or "topics.toml"
 #: write records and index entries in a thread of their own (file and index I/O never holds the crawl)
 ARCHIVE_WRITER_THREAD = True
 #: in that thread, articles arriving within ARCHIVE_BATCH_WAIT seconds of each other (at most

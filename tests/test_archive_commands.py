@@ -90,3 +90,44 @@ def test_periods_are_days_months_or_years(value, end, expected):
 def test_what_is_not_a_date_is_refused(value):
     with pytest.raises(ValueError, match="not a date"):
         parse_period(value, end=False)
+
+
+# -- archive stories
+def test_stories_lists_stories_newest_first_with_their_records_and_why(seeds_archive, capsys):
+    capsys.readouterr()
+    assert main(["archive", "stories", "--archive", str(seeds_archive), "--min-records", "2", "--why"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "story 0  2019-11-05  2 record(s)"
+    assert lines[1].startswith("  000_b0c75bd49c8fdaf4.txt  -  en  2019-11-05")
+    assert lines[2].startswith("  001_45e820025c7afbec.txt  totalkz  ru  2019-11-05  Укреплять отношения")
+    assert lines[3].startswith("      joined with record 0: shares ") and "Сагинтаев" in lines[3]
+    assert len(lines) == 4
+
+
+def test_stories_json_of_one_records_story(seeds_archive, capsys):
+    capsys.readouterr()
+    assert main(["archive", "stories", "--archive", str(seeds_archive), "--record", "001_45e820025c7afbec.txt",
+                 "--json"]) == 0
+    (story,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert story["story"] == 0 and [r["number"] for r in story["records"]] == [0, 1]
+    assert story["records"][1]["link"]["linked_to"] == 0
+
+
+def test_search_groups_hits_by_story(seeds_archive, capsys):
+    capsys.readouterr()
+    assert main(["archive", "search", "Бобров OR Bobrov", "--archive", str(seeds_archive), "--by-story"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    headers = [line for line in out if line.startswith("story ")]
+    assert headers == ["story 3:", "story 0:"]
+
+
+@pytest.mark.parametrize(("arguments", "complaint"), [
+    (["--record", "999"], "no record '999' in the archive"),
+    (["--since", "yesterday"], "not a date"),
+    (["--outlet", "nosuch"], "no records of outlet 'nosuch'"),
+    (["--limit", "0"], "--limit and --min-records must be at least 1"),
+])
+def test_stories_wrong_inputs_are_one_line_errors(seeds_archive, arguments, complaint):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["archive", "stories", "--archive", str(seeds_archive), *arguments])
+    assert complaint in str(exit_info.value) and "\n" not in str(exit_info.value)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl.archive import search as fulltext
+from newscrawl.archive import stories
 
 SCHEMA_VERSION = 1
 
@@ -141,6 +142,7 @@ class ArchiveIndex:
         self.db.executescript(SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         fulltext.create_schema(self)  # full-text search: its table, kept by add and _delete
+        stories.create_schema(self)  # stories: their tables, kept by add and _delete
         self.probe()
 
     def probe(self) -> None:
@@ -176,9 +178,11 @@ class ArchiveIndex:
             self.db.executemany("INSERT OR IGNORE INTO fingerprints(fp, number) VALUES (?, ?)",
                                 [(fp, entry.number) for fp in set(fingerprints)])
             fulltext.index_record(self.db, entry, body)
+            stories.assign(self.db, entry, body)
 
     def _delete(self, number: int) -> None:
         fulltext.forget(self.db, number)  # full-text search (first: it finds its row by the records row)
+        stories.forget(self.db, number)
         for table in ("records", "url_keys", "fingerprints", "neardup_signatures"):
             self.db.execute(f"DELETE FROM {table} WHERE number = ?", (number,))
 

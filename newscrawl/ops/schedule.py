@@ -12,6 +12,7 @@ expression or an interval) and its spider arguments and Scrapy settings::
     cron = "*/30 * * * *"            # or: every = "30m"
     args = { edition = "ru,kz" }     # -a edition=ru,kz
     settings = { HEALTH_MIN_ITEMS = 5 }
+    topic = "twin-cities"            # -s ARCHIVE_TOPIC=twin-cities: a named topic, or a query
 
 The scheduler (``newscrawl schedule``) never submits a job of a spider that still has a job
 pending or running in Scrapyd: a due job waits until the spider is idle. When Scrapyd (or the
@@ -183,7 +184,7 @@ def _strings(table: Any, what: str) -> dict[str, str]:
 def parse_job(name: str, table: Mapping[str, Any], zone: str = "UTC") -> ScheduledJob:
     """One ``[jobs.NAME]`` table."""
     where = f"[jobs.{name}]"
-    unknown = set(table) - {"spider", "cron", "every", "timezone", "args", "settings", "priority"}
+    unknown = set(table) - {"spider", "cron", "every", "timezone", "args", "settings", "priority", "topic"}
     if unknown:
         raise ScheduleError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
     if ("cron" in table) == ("every" in table):
@@ -204,9 +205,27 @@ def parse_job(name: str, table: Mapping[str, Any], zone: str = "UTC") -> Schedul
     if reserved:
         raise ScheduleError(f"{where}: {', '.join(sorted(reserved))} cannot be spider arguments (Scrapyd uses them)")
     priority = table.get("priority")
+    settings = _strings(table.get("settings"), f"{where} settings")
+    if "topic" in table:
+        settings = {**settings, "ARCHIVE_TOPIC": _topic(table["topic"], settings, where)}
     return ScheduledJob(name=name, spider=str(table.get("spider", name)), trigger=trigger, args=args,
-                        settings=_strings(table.get("settings"), f"{where} settings"),
+                        settings=settings,
                         priority=float(priority) if priority is not None else None)
+
+
+def _topic(value: Any, settings: Mapping[str, str], where: str) -> str:
+    """A job's ``topic`` (a named topic or a query in the search syntax), checked."""
+    from newscrawl.archive.search import SearchQueryError, fts_query
+
+    if "ARCHIVE_TOPIC" in settings:
+        raise ScheduleError(f"{where}: give the topic once, as topic = \"…\" or in settings, not both")
+    if not isinstance(value, str):
+        raise ScheduleError(f"{where}: topic must be a string (a topic's name or a query)")
+    try:
+        fts_query(value)
+    except SearchQueryError as exc:
+        raise ScheduleError(f"{where}: topic {value!r}: {exc}") from None
+    return value
 
 
 def parse_schedule(data: Mapping[str, Any]) -> Schedule:

@@ -33,6 +33,8 @@ def run_summary(report: Mapping[str, Any]) -> dict[str, Any]:
         "pages": _int(stats, "response_received_count"), "items": items_extracted(stats),
         "archived": _int(stats, "newscrawl/archived"), "duplicates": _int(stats, "newscrawl/duplicates"),
         "records_at_end": stats.get("newscrawl/archive/records_at_end"),
+        "topic": stats.get("newscrawl/topic"), "topic_kept": _int(stats, "newscrawl/topic/kept"),
+        "topic_skipped": _int(stats, "newscrawl/topic/skipped"),
         "health": health.get("status", "unknown"), "failed_checks": health.get("failed", []),
         "checks": health.get("checks", []), "alerts": health.get("alerts", {}), "report": report.get("_path"),
     }
@@ -73,11 +75,23 @@ def collect_status(reports_dir: str | os.PathLike[str], index_path: Path, *, run
             "recent_unhealthy": sum(r["health"] == "failed" for r in recent),
             "recent_unfinished": sum(r["reason"] != "finished" for r in recent),
             "archived_in_recent_runs": sum(r["archived"] for r in recent),
+            "topic_in_recent_runs": topic_counts(recent),
             "archive": growth.get(name, {"records": 0, "last_day": 0, "last_week": 0}),
             "unknown_layout_pages": drift.get(name, 0) if drift_dir else None,
         }
     return {"reports_dir": str(reports_dir), "index": str(index_path), "outlets": outlets,
             "unattributed_records": growth.get("-", {}).get("records", 0)}
+
+
+def topic_counts(runs: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per topic the runs kept to: the articles they kept and skipped."""
+    counts: dict[str, dict[str, int]] = {}
+    for run in runs:
+        if run.get("topic"):
+            topic = counts.setdefault(run["topic"], {"kept": 0, "skipped": 0})
+            topic["kept"] += run["topic_kept"]
+            topic["skipped"] += run["topic_skipped"]
+    return counts
 
 
 def render_status(status: Mapping[str, Any]) -> str:
@@ -101,6 +115,8 @@ def render_status(status: Mapping[str, Any]) -> str:
         lines.append(f"  recent:    {outlet['recent_runs']} runs, {outlet['recent_healthy']} healthy,"
                      f" {outlet['recent_unhealthy']} unhealthy, {outlet['recent_unfinished']} not finished;"
                      f" {outlet['archived_in_recent_runs']} articles archived")
+        for topic, counts in outlet.get("topic_in_recent_runs", {}).items():
+            lines.append(f"  topic:     {topic}: {counts['kept']} kept, {counts['skipped']} skipped in recent runs")
         lines.append(f"  archive:   {growth['records']} records; +{growth['last_day']} in the last day,"
                      f" +{growth['last_week']} in the last 7 days")
         if outlet.get("unknown_layout_pages") is not None:

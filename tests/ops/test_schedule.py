@@ -163,10 +163,19 @@ priority = 1
     ({"cron": "0 3 * * *", "timezone": "Mars/Olympus"}, "time zone"),
     ({"every": "1h", "args": {"project": "x"}}, "cannot be spider arguments"),
     ({"every": "1h", "sometimes": True}, "unknown keys"),
+    ({"every": "1h", "topic": '"unclosed'}, "topic"),
+    ({"every": "1h", "topic": 5}, "topic must be a string"),
+    ({"every": "1h", "topic": "a", "settings": {"ARCHIVE_TOPIC": "b"}}, "not both"),
 ])
 def test_schedule_file_mistakes_are_reported(table, complaint):
     with pytest.raises(ScheduleError, match=complaint):
         parse_schedule({"jobs": {"kazinform": table}})
+
+
+def test_a_jobs_topic_becomes_its_archive_topic_setting():
+    schedule = parse_schedule({"jobs": {"kazinform": {"every": "1h", "topic": "twin-cities",
+                                                      "settings": {"HEALTH_MIN_ITEMS": 1}}}})
+    assert schedule.jobs[0].settings == {"HEALTH_MIN_ITEMS": "1", "ARCHIVE_TOPIC": "twin-cities"}
 
 
 def test_schedule_file_that_is_not_toml_is_reported(tmp_path):

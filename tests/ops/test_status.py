@@ -91,3 +91,15 @@ def test_status_shows_each_outlets_pages_in_no_known_layout(tmp_path):
     assert status["outlets"]["totalkz"]["unknown_layout_pages"] == 0
     assert "  layouts:   2 pages in no known layout kept (DRIFT_DIR)" in render_status(status)
     assert "layouts:" not in render_status(collect_status(reports, index, now=NOW))
+
+
+def test_status_shows_what_the_topic_kept_and_skipped(tmp_path):
+    reports, index = make_setup(tmp_path)
+    path = sorted((reports / "kazinform").glob("*.json"))[-1]
+    report = json.loads(path.read_text(encoding="utf-8"))
+    report["stats"].update({"newscrawl/topic": "twin-cities", "newscrawl/topic/kept": 2,
+                            "newscrawl/topic/skipped": 7})
+    path.write_text(json.dumps(report), encoding="utf-8")
+    status = collect_status(reports, index, now=NOW)
+    assert status["outlets"]["kazinform"]["topic_in_recent_runs"] == {"twin-cities": {"kept": 2, "skipped": 7}}
+    assert "  topic:     twin-cities: 2 kept, 7 skipped in recent runs" in render_status(status).splitlines()
