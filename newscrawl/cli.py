@@ -1,4 +1,4 @@
-"""The ``newscrawl`` command: what the crawler does, for saved pages and for the archive.
+"""newscrawl: what the crawler does, for saved pages and for the archive.
 
     newscrawl extract PAGE.html… [--url URL]    extraction and tagging of saved pages, as JSON lines
     newscrawl archive read FILE…                 records as JSON lines (every layout)
@@ -7,6 +7,7 @@
     newscrawl archive stats [--plot FILE.png]    records per outlet, language and month (outlet × month table)
     newscrawl archive search QUERY               full-text search, newest first (filters: outlet, language, dates)
     newscrawl archive export --format F          one row per record: jsonl, csv or parquet
+    newscrawl archive stories [--since D]        reports of one event across outlets and languages
     newscrawl archive rebuild [--raw DIR]        re-extract records from the raw archive (WARC files)
     newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
     newscrawl status                             per outlet: last crawl, its health checks, archive growth
@@ -14,7 +15,7 @@
     newscrawl check [SPIDER…] [--articles N]     what works at each outlet: routes, articles, verdict
     newscrawl spiders                            the spiders, their arguments and editions
 
-Crawls themselves run with ``scrapy crawl <spider>`` (or, on a server, in Scrapyd).
+Crawls themselves run with `scrapy crawl <spider>` (or, on a server, in Scrapyd).
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ anything."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from scrapy.settings import BaseSettings
@@ -25,7 +28,17 @@ def preflight(loader: SpiderLoaderProtocol, spider: str, arguments: dict[str, An
     except KeyError:
         return None
     try:
-        spidercls(**arguments)  # the spiders check their arguments when they are made
+        with _quiet():  # what the spider would warn of is said again by the crawl's own spider
+            spidercls(**arguments)  # the spiders check their arguments when they are made
     except SpiderArgumentError as exc:
         return str(exc)
     return None
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)

@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.commands import preflight
 from newscrawl.stats import stat
@@ -23,15 +24,21 @@ class Command(ScrapyCrawl):
                 f" first: a value it cannot use ends the command with status {USAGE_ERROR}; a crawl that fetched"
                 f" no page at all ends with status {NOTHING_FETCHED}.")
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Scrapy's options, then the checks: before the crawler process starts (and logs), so that a
+        wrong argument or setting prints its one line and nothing else."""
+        super().process_options(args, opts)
+        if len(args) != 1 or self.settings is None:  # Scrapy's usage errors, said by Scrapy
+            return
+        problem = preflight(get_spider_loader(self.settings), args[0], opts.spargs, self.settings)
+        if problem:
+            sys.stderr.write(f"scrapy crawl {args[0]}: {problem}\n")
+            raise SystemExit(USAGE_ERROR)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None and self.settings is not None
         if len(args) != 1:  # Scrapy's usage errors
             super().run(args, opts)
-            return
-        problem = preflight(self.crawler_process.spider_loader, args[0], opts.spargs, self.settings)
-        if problem:
-            sys.stderr.write(f"scrapy crawl {args[0]}: {problem}\n")
-            self.exitcode = USAGE_ERROR
             return
         crawler = self._create_crawler(args[0])  # as Scrapy's crawl does, keeping the crawler for its stats
         self.crawler_process.crawl(crawler, **opts.spargs)
