@@ -8,6 +8,7 @@
     newscrawl archive search QUERY               full-text search, newest first (filters: outlet, language, dates)
     newscrawl archive export --format F          one row per record: jsonl, csv or parquet
     newscrawl archive rebuild [--raw DIR]        re-extract records from the raw archive (WARC files)
+    newscrawl archive consume --redis URL        archive what the nodes of distributed crawls send
     newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
     newscrawl status                             per outlet: last crawl, its health checks, archive growth
     newscrawl serve [--port N]                   read-only web view: search, facets, records, charts
@@ -27,6 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from newscrawl import settings
 from newscrawl.archive import search as fulltext
 from newscrawl.archive.records import read_record
 from newscrawl.archive_commands import register as register_archive_commands
@@ -166,6 +168,34 @@ def cmd_archive_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_archive_consume(args: argparse.Namespace) -> int:
+    try:
+        from newscrawl.distributed.archiver import ArchiverBusy, consume
+        from newscrawl.distributed.connection import RedisUnavailable
+    except ImportError as exc:
+        raise SystemExit(f"newscrawl archive consume: {exc.name} is missing: "
+                         "pip install 'newscrawl[distributed]'") from None
+
+    url = args.redis or os.environ.get("NEWSCRAWL_REDIS_URL") or _project_setting("REDIS_URL")
+    if not url:
+        raise SystemExit("newscrawl archive consume: give --redis URL (or set NEWSCRAWL_REDIS_URL)")
+    for name, value in (("--batch", args.batch), ("--max-items", args.max_items), ("--idle-exit", args.idle_exit)):
+        if value is not None and value <= 0:
+            raise SystemExit(f"newscrawl archive consume: {name} must be above 0, not {value}")
+    archive = Path(args.archive or default_archive_dir())
+    if archive.exists() and not archive.is_dir():
+        raise SystemExit(f"newscrawl archive consume: {archive} is not a folder")
+    logging.getLogger("newscrawl").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        report = consume(url, str(archive), batch=args.batch, idle_exit=args.idle_exit, max_items=args.max_items)
+    except (RedisUnavailable, ArchiverBusy, ValueError) as exc:  # ValueError: a URL that is not Redis's
+        raise SystemExit(f"newscrawl archive consume: {exc}") from None
+    except OSError as exc:
+        raise SystemExit(f"newscrawl archive consume: cannot open the archive {archive}: {exc}") from None
+    _print_json(report.to_json())
+    return 0
+
+
 # -- running on a server
 def cmd_schedule(args: argparse.Namespace) -> int:
     from newscrawl.ops.schedule import ScheduleError, Scheduler, client_for, load_schedule
@@ -254,6 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the records added and rewritten, not just count them")
     p.set_defaults(func=cmd_archive_rebuild)
     register_archive_commands(asub)  # search and export (newscrawl.archive_commands)
+    p = asub.add_parser("consume", help="archive the articles nodes of distributed crawls send through Redis")
+    p.add_argument("--redis", help="the Redis server, redis://host:6379/0 (default: env NEWSCRAWL_REDIS_URL)")
+    p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
+    p.add_argument("--batch", type=int, default=settings.REDIS_ARCHIVER_BATCH,
+                   help=f"articles archived together at most (default {settings.REDIS_ARCHIVER_BATCH})")
+    p.add_argument("--idle-exit", type=float, metavar="SECONDS", help="stop once nothing came for this long")
+    p.add_argument("--max-items", type=int, metavar="N", help="stop after taking N entries")
+    p.set_defaults(func=cmd_archive_consume)
 
     # -- running on a server
     p = sub.add_parser("schedule", help="submit the crawls of a schedule file to Scrapyd when they are due")
@@ -284,8 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newscrawl`` command."""
     args = build_parser().parse_args(argv)
-    # the scheduler runs for months: its log lines carry the time
-    stamp = "%(asctime)s " if args.command == "schedule" else ""
+    # the scheduler and the archiver run for months: their log lines carry the time
+    stamp = "%(asctime)s " if args.command == "schedule" or getattr(args, "archive_command", None) == "consume" else ""
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format=stamp + "newscrawl: %(levelname)s: %(message)s")
     return args.func(args)
