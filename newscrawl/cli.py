@@ -9,6 +9,7 @@
     newscrawl archive export --format F          one row per record: jsonl, csv or parquet
     newscrawl archive stories [--since D]        reports of one event across outlets and languages
     newscrawl archive rebuild [--raw DIR]        re-extract records from the raw archive (WARC files)
+    newscrawl archive consume --redis URL        archive what the nodes of distributed crawls send
     newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
     newscrawl status                             per outlet: last crawl, its health checks, archive growth
     newscrawl serve [--port N]                   read-only web view: search, facets, records, charts
@@ -33,6 +34,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from newscrawl import settings
 from newscrawl.archive import search as fulltext
 from newscrawl.archive.records import parse_record
 from newscrawl.archive.store import STATE_DIR
@@ -307,6 +309,34 @@ def read_only_stats(folder: Path) -> dict[str, Any]:
         index.close()
 
 
+def cmd_archive_consume(args: argparse.Namespace) -> int:
+    try:
+        from newscrawl.distributed.archiver import ArchiverBusy, consume
+        from newscrawl.distributed.connection import RedisUnavailable
+    except ImportError as exc:
+        raise SystemExit(f"newscrawl archive consume: {exc.name} is missing: "
+                         "pip install 'newscrawl[distributed]'") from None
+
+    url = args.redis or os.environ.get("NEWSCRAWL_REDIS_URL") or _project_setting("REDIS_URL")
+    if not url:
+        raise SystemExit("newscrawl archive consume: give --redis URL (or set NEWSCRAWL_REDIS_URL)")
+    for name, value in (("--batch", args.batch), ("--max-items", args.max_items), ("--idle-exit", args.idle_exit)):
+        if value is not None and value <= 0:
+            raise SystemExit(f"newscrawl archive consume: {name} must be above 0, not {value}")
+    archive = Path(args.archive or default_archive_dir())
+    if archive.exists() and not archive.is_dir():
+        raise SystemExit(f"newscrawl archive consume: {archive} is not a folder")
+    logging.getLogger("newscrawl").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        report = consume(url, str(archive), batch=args.batch, idle_exit=args.idle_exit, max_items=args.max_items)
+    except (RedisUnavailable, ArchiverBusy, ValueError) as exc:  # ValueError: a URL that is not Redis's
+        raise SystemExit(f"newscrawl archive consume: {exc}") from None
+    except OSError as exc:
+        raise SystemExit(f"newscrawl archive consume: cannot open the archive {archive}: {exc}") from None
+    _print_json(report.to_json())
+    return 0
+
+
 # -- running on a server
 def cmd_schedule(args: argparse.Namespace) -> int:
     from newscrawl.ops.schedule import ScheduleError, Scheduler, client_for, load_schedule
@@ -404,6 +434,9 @@ EXAMPLES = {
   newscrawl archive stories --since 2025-08-01 --min-records 2
   newscrawl archive stories --record 068 --why
   newscrawl archive stories --outlet qazaqtv --json""",
+    "consume": """examples:
+  newscrawl archive consume --redis redis://10.0.0.5:6379/0
+  newscrawl archive consume --archive /srv/newscrawl/archive --idle-exit 60""",
     "spiders": """examples:
   newscrawl spiders
   newscrawl spiders --json""",
@@ -470,6 +503,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON (else a summary)")
     p.set_defaults(func=cmd_archive_rebuild)
     register_archive_commands(asub, add_command)  # search and export (newscrawl.archive_commands)
+    p = add_command(asub, "consume", "archive the articles nodes of distributed crawls send through Redis")
+    p.add_argument("--redis", help="the Redis server, redis://host:6379/0 (default: env NEWSCRAWL_REDIS_URL)")
+    p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
+    p.add_argument("--batch", type=int, default=settings.REDIS_ARCHIVER_BATCH,
+                   help=f"articles archived together at most (default {settings.REDIS_ARCHIVER_BATCH})")
+    p.add_argument("--idle-exit", type=float, metavar="SECONDS", help="stop once nothing came for this long")
+    p.add_argument("--max-items", type=int, metavar="N", help="stop after taking N entries")
+    p.set_defaults(func=cmd_archive_consume)
 
     # -- running on a server
     p = add_command(sub, "schedule", "submit the crawls of a schedule file to Scrapyd when they are due")
@@ -543,8 +584,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:  # bare newscrawl: what it can do
         parser.print_help()
         return USAGE_ERROR if argv else 0
-    # the scheduler runs for months: its log lines carry the time
-    stamp = "%(asctime)s " if args.command == "schedule" else ""
+    # the scheduler and the archiver run for months: their log lines carry the time
+    stamp = "%(asctime)s " if args.command == "schedule" or getattr(args, "archive_command", None) == "consume" else ""
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format=stamp + "newscrawl: %(levelname)s: %(message)s")
     try:

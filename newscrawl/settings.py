@@ -163,6 +163,24 @@ ADDONS = {
 }
 # -- end of JSON-API outlets and JavaScript pages
 
+# -- scaling out (docs/scaling.md): crawl processes on several machines share one frontier in Redis
+#    and send their articles to one archiver (``newscrawl archive consume``)
+#: a Redis server (``redis://[:password@]host:6379/0``) that makes this crawl one node of a distributed
+#: crawl; unset: a crawl on one machine. ``newscrawl.distributed.addon.DistributedAddon`` does the wiring.
+REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL") or None
+#: the distributed crawl a node joins (default: the spider's name); nodes with one name share a frontier
+REDIS_CRAWL_NAME = None
+#: seconds without a heartbeat after which a node counts as dead and its requests are served again
+REDIS_NODE_TIMEOUT = 60
+#: the Redis stream nodes send articles to and the archiver takes them from
+REDIS_ITEMS_KEY = "newscrawl:items"
+#: articles ``newscrawl archive consume`` archives together at most (one lock, one index commit)
+REDIS_ARCHIVER_BATCH = 64
+ADDONS = {
+    **ADDONS,
+    "newscrawl.distributed.addon.DistributedAddon": 110,
+}
+
 #: where to write each crawl's JSON report (``%(name)s``, ``%(time)s`` filled in); unset: none
 CRAWL_REPORT = os.environ.get("NEWSCRAWL_CRAWL_REPORT") or None
 

@@ -9,7 +9,7 @@ and small per-spider state for incremental crawls.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -358,6 +358,21 @@ class ArchiveIndex:
     def set_state(self, spider: str, key: str, value: str) -> None:
         """Store a value for a spider's next crawl."""
         self.db.execute("INSERT OR REPLACE INTO crawl_state(spider, key, value) VALUES (?,?,?)", (spider, key, value))
+
+    def states(self) -> list[tuple[str, str, str]]:
+        """Every ``(spider, key, value)`` the spiders stored."""
+        return self.db.execute("SELECT spider, key, value FROM crawl_state").fetchall()
+
+    def url_keys(self, numbers: Iterable[int] | None = None) -> Iterator[tuple[str, int]]:
+        """``(URL key, record number)`` of every record, or of the records ``numbers``."""
+        if numbers is None:
+            yield from self.db.execute("SELECT key, number FROM url_keys")
+            return
+        numbers = list(numbers)
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(f"SELECT key, number FROM url_keys WHERE number IN ({marks})", chunk)
 
     # -- statistics
     def growth(self, since_day: str, since_week: str) -> dict[str, dict[str, int]]:

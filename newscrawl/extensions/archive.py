@@ -9,6 +9,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from newscrawl.archive import Archive
+from newscrawl.archive.index import ArchiveIndex
 from newscrawl.archiving import Archiver
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,11 @@ class CrawlArchive:
     def archive(self) -> Archive:
         """The archive, opened and reconciled on first use."""
         return self.archiver.archive
+
+    @property
+    def index(self) -> ArchiveIndex:
+        """The index the spider's "already archived" checks and watermarks read: the archive's."""
+        return self.archive.index
 
     @property
     def archiver(self) -> Archiver:

@@ -17,6 +17,7 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl.archive import Archive
+from newscrawl.archive.index import ArchiveIndex
 from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.extensions.drift import DriftArchive
 from newscrawl.extract.dates import parse_machine_date, parse_visible_date
@@ -115,6 +116,12 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         return CrawlArchive.of(self.crawler).archive
 
     @property
+    def index(self) -> ArchiveIndex:
+        """The index the "already archived" checks and watermarks read (the ``CrawlArchive``
+        extension's: the archive's, or on a node of a distributed crawl what the archiver publishes)."""
+        return CrawlArchive.of(self.crawler).index
+
+    @property
     def extractor(self) -> Extractor:
         """The crawl's pool of extraction workers."""
         return Extractor.of(self.crawler)
@@ -146,7 +153,7 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         return self.name
 
     def _stored_watermark(self, edition: str) -> datetime | None:
-        value = self.archive.index.get_state(self.state_key, f"newest/{edition}")
+        value = self.index.get_state(self.state_key, f"newest/{edition}")
         return datetime.fromisoformat(value) if value else None
 
     # -- walking listings
@@ -242,7 +249,7 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         if not explicit:
             if keys & self._requested:
                 return False
-            if self.archive.index.find_url(keys) is not None:
+            if self.index.find_url(keys) is not None:
                 self.crawler.stats.inc_value("newscrawl/skipped/already_archived")
                 self._requested |= keys
                 self._archived_before |= keys
@@ -284,14 +291,14 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         """Whether the archive or this crawl already has the article at ``url``. (Not a reason to
         stop paging: articles this crawl just requested are known too; see ``archived_before``.)"""
         keys = article_keys(clean_url(url))
-        return bool(keys & self._requested) or self.archive.index.find_url(keys) is not None
+        return bool(keys & self._requested) or self.index.find_url(keys) is not None
 
     def archived_before(self, url: str) -> bool:
         """Whether the article at ``url`` was in the archive before this crawl came across it."""
         keys = article_keys(clean_url(url))
         if keys & self._archived_before:
             return True
-        return not keys & self._requested and self.archive.index.find_url(keys) is not None
+        return not keys & self._requested and self.index.find_url(keys) is not None
 
     # -- failures
     def article_failed(self, failure: Failure) -> None:
@@ -416,4 +423,4 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         for edition in self.walk.newest_seen:
             newest = self.walk.next_watermark(edition)
             if newest is not None:
-                self.archive.index.set_state(self.state_key, f"newest/{edition}", newest.isoformat())
+                self.index.set_state(self.state_key, f"newest/{edition}", newest.isoformat())
