@@ -27,11 +27,28 @@ def preflight(loader: SpiderLoaderProtocol, spider: str, arguments: dict[str, An
         return str(exc)
     except KeyError:
         return None
+    if settings.get("REDIS_URL"):
+        problem = _redis_problem(settings.get("REDIS_URL"))
+        if problem:
+            return problem
     try:
         with _quiet():  # what the spider would warn of is said again by the crawl's own spider
             spidercls(**arguments)  # the spiders check their arguments when they are made
     except SpiderArgumentError as exc:
         return str(exc)
+    return None
+
+
+def _redis_problem(url: str) -> str | None:
+    """Why a node of a distributed crawl cannot use the Redis server at ``url`` (None: it can)."""
+    try:
+        from newscrawl.distributed.connection import RedisUnavailable, connect
+    except ImportError as exc:
+        return f"-s REDIS_URL: {exc.name} is missing: pip install 'newscrawl[distributed]'"
+    try:
+        connect(url).close()
+    except (RedisUnavailable, ValueError) as exc:  # ValueError: not a Redis URL
+        return f"-s REDIS_URL: {exc}"
     return None
 
 

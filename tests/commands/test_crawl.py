@@ -54,6 +54,12 @@ def closed_port() -> int:
     (["totalkz", "-s", "REPLAY=pyproject.toml"],
      "scrapy crawl totalkz: -s REPLAY=pyproject.toml: not a WARC file (expected a name ending in .warc, .warc.gz),"
      " nor a folder of them"),
+    (["totalkz", "-s", "REDIS_URL=redis://127.0.0.1:1/0"],  # a node of a distributed crawl, its Redis not there
+     "scrapy crawl totalkz: -s REDIS_URL: Redis at redis://127.0.0.1:1/0 does not answer: Error 111 connecting to"
+     " 127.0.0.1:1. Connection refused."),
+    (["totalkz", "-s", "REDIS_URL=http://127.0.0.1:6379"],
+     "scrapy crawl totalkz: -s REDIS_URL: Redis URL must specify one of the following schemes (redis://, rediss://,"
+     " unix://)"),
 ])
 def test_wrong_arguments_and_settings_end_the_crawl_before_it_starts(tmp_path, args, expected):
     result = scrapy("crawl", *args, "-s", f"ARCHIVE_DIR={tmp_path / 'archive'}")
