@@ -9,7 +9,7 @@
     newscrawl archive export --format F          one row per record: jsonl, csv or parquet
     newscrawl archive rebuild [--raw DIR]        re-extract records from the raw archive (WARC files)
     newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
-    newscrawl status                             per outlet: last crawl, its health checks, archive growth
+    newscrawl status                             a line per outlet: last crawl, health, growth, next due
     newscrawl serve [--port N]                   read-only web view: search, facets, records, charts
     newscrawl check [SPIDER…] [--articles N]     what works at each outlet: routes, articles, verdict
     newscrawl spiders                            the spiders, their arguments and editions
@@ -348,12 +348,58 @@ def cmd_status(args: argparse.Namespace) -> int:
     archive = str(existing_archive(args.archive, "status"))
     index = default_index_path(archive, os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or _project_setting("ARCHIVE_INDEX"))
     drift = os.environ.get("NEWSCRAWL_DRIFT_DIR") or _project_setting("DRIFT_DIR")
-    status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()), drift_dir=drift)
+    schedule = status_schedule(args)
+    next_due, unreported = {}, {}
+    if schedule is not None:
+        next_due = scheduled_due_times(schedule, args.state)
+        unreported = jobs_without_report(schedule, args.scrapyd, reports)
+    status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()), drift_dir=drift,
+                            next_due=next_due, unreported=unreported)
     if args.json:
         _print_json(status)
     else:
-        print(render_status(status))
-    return 0
+        print(render_status(status, verbose=args.verbose))
+    return 1 if status["needs_attention"] else 0
+
+
+def status_schedule(args: argparse.Namespace) -> Any:
+    """The schedule ``status`` compares with: ``--schedule``, env ``NEWSCRAWL_SCHEDULE``, else
+    ``schedule.toml`` when there is one (None without)."""
+    from newscrawl.ops.schedule import ScheduleError, load_schedule
+
+    path = args.schedule or os.environ.get("NEWSCRAWL_SCHEDULE")
+    if path is None and not Path("schedule.toml").is_file():
+        return None
+    try:
+        schedule = load_schedule(path or "schedule.toml")
+    except ScheduleError as exc:
+        raise fail("status", str(exc)) from None
+    return replace(schedule, project=args.project) if args.project else schedule
+
+
+def scheduled_due_times(schedule: Any, state: str | None) -> dict[str, Any]:
+    """Per spider, the next due time in the scheduler's state file ({} when the scheduler never ran)."""
+    from newscrawl.ops.schedule import load_state, next_due_by_spider, state_path_of
+
+    path = state_path_of(schedule, state)
+    if state and not path.is_file():
+        raise fail("status", f"--state {state}: no such file")
+    return next_due_by_spider(schedule, load_state(path)) if path.is_file() else {}
+
+
+def jobs_without_report(schedule: Any, url: str | None, reports: str) -> dict[str, list[dict[str, Any]]]:
+    """The Scrapyd jobs that ended without a report; a note on standard error when Scrapyd cannot tell."""
+    from newscrawl.ops.schedule import client_for
+    from newscrawl.ops.scrapyd import ScrapydError, ScrapydUnavailable
+    from newscrawl.ops.status import unreported_runs
+
+    client = client_for(schedule, url=url, timeout=10)
+    try:
+        return unreported_runs(client, schedule.project, reports)
+    except (ScrapydUnavailable, ScrapydError) as exc:
+        print(f"newscrawl status: note: cannot list Scrapyd's jobs at {client.url} ({exc}); jobs that ended"
+              " without a report are not shown", file=sys.stderr)
+        return {}
 
 
 #: each command's examples, shown at the end of its help
@@ -395,7 +441,10 @@ EXAMPLES = {
     "status": """examples:
   newscrawl status
   newscrawl status --verbose
-  newscrawl status --json""",
+  newscrawl status --json
+  newscrawl status --schedule /etc/newscrawl/schedule.toml --scrapyd http://127.0.0.1:6800/
+  newscrawl status > /dev/null || echo "an outlet needs attention"
+""",
     "serve": """examples:
   newscrawl serve
   newscrawl serve --port 8001 --archive /srv/newscrawl/archive""",
@@ -482,10 +531,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-submissions", type=int, metavar="N", help="stop after submitting N jobs")
     p.set_defaults(func=cmd_schedule)
 
-    p = add_command(sub, "status", "per outlet: the last crawl, its health checks, the archive's growth")
+    p = add_command(sub, "status", "a line per outlet: its last crawl and health, the archive's growth and the"
+                    " next due time (-v: each crawl's checks); exit status 1 when an outlet is unhealthy or overdue")
     p.add_argument("--reports", help="the reports folder (default: the project's REPORTS_DIR)")
     p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
     p.add_argument("--runs", type=int, default=20, help="recent runs to count per outlet (default 20)")
+    p.add_argument("--schedule", help="the schedule file, for the next due times and Scrapyd (default: env"
+                   " NEWSCRAWL_SCHEDULE, else schedule.toml when there is one)")
+    p.add_argument("--state", help="the scheduler's state file (default: as newscrawl schedule)")
+    p.add_argument("--scrapyd", metavar="URL", help="Scrapyd's URL (default: the schedule file's)")
+    p.add_argument("--project", help="the Scrapyd project (default: the schedule file's)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_status)
 

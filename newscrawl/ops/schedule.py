@@ -432,3 +432,20 @@ def client_for(schedule: Schedule, *, url: str | None = None, username: str | No
     username = username or os.environ.get("NEWSCRAWL_SCRAPYD_USERNAME") or schedule.username
     password = password or os.environ.get("NEWSCRAWL_SCRAPYD_PASSWORD") or schedule.password
     return ScrapydClient(url or schedule.url, username=username, password=password, timeout=timeout)
+
+
+def next_due_by_spider(schedule: Schedule, states: Mapping[str, JobState]) -> dict[str, datetime]:
+    """Per spider, the soonest next due time of its jobs that the scheduler's state knows."""
+    due: dict[str, datetime] = {}
+    for job in schedule.jobs:
+        state = states.get(job.name)
+        if state is not None and state.trigger == job.trigger.describe():
+            due[job.spider] = min(due.get(job.spider, state.next_due), state.next_due)
+    return due
+
+
+def state_path_of(schedule: Schedule | None, given: str | None = None) -> Path:
+    """The scheduler's state file: ``given``, env ``NEWSCRAWL_SCHEDULE_STATE``, the file's
+    ``[scheduler] state``, else ``schedule-state.json``."""
+    return Path(given or os.environ.get("NEWSCRAWL_SCHEDULE_STATE") or (schedule.state if schedule else None)
+                or "schedule-state.json")
