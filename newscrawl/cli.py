@@ -308,27 +308,27 @@ def read_only_stats(folder: Path) -> dict[str, Any]:
 
 # -- running on a server
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from newscrawl.ops.schedule import ScheduleError, Scheduler, client_for, load_schedule
+    from newscrawl.ops.schedule import ScheduleError, Scheduler, check_poll, client_for, load_schedule, state_path_of
 
-    logging.getLogger("newscrawl").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    quiet = args.check and not args.verbose  # --check prints its findings only
+    logging.getLogger("newscrawl").setLevel(logging.DEBUG if args.verbose else
+                                            logging.WARNING if quiet else logging.INFO)
     try:
         schedule = load_schedule(args.schedule)
     except ScheduleError as exc:
-        raise SystemExit(f"newscrawl schedule: {exc}") from None
+        raise fail("schedule", str(exc)) from None
+    if args.poll is not None:
+        try:
+            schedule = replace(schedule, poll=check_poll(args.poll))
+        except ScheduleError as exc:
+            raise fail("schedule", f"--poll: {exc}") from None
     if args.project:
         schedule = replace(schedule, project=args.project)
-    if args.poll is not None:
-        schedule = replace(schedule, poll=args.poll)
     if not schedule.jobs:
-        raise SystemExit(f"newscrawl schedule: {args.schedule} has no [jobs.NAME]")
+        raise fail("schedule", f"{args.schedule} has no [jobs.NAME]")
+    state = state_path_of(schedule, args.state)
     if args.check:
-        scheduler = Scheduler(schedule, client=None, state_path=None)  # type: ignore[arg-type]
-        for job in schedule.jobs:
-            _print_json({"job": job.name, "spider": job.spider, "when": job.trigger.describe(),
-                         "next_due": scheduler.states[job.name].next_due.isoformat(), "args": job.args,
-                         "settings": job.settings})
-        return 0
-    state = args.state or os.environ.get("NEWSCRAWL_SCHEDULE_STATE") or schedule.state or "schedule-state.json"
+        return check_schedule(schedule, state)
     client = client_for(schedule, url=args.url)
     logger.info("scheduling %d jobs on Scrapyd %s, project %s; state in %s", len(schedule.jobs), client.url,
                 schedule.project, state)
@@ -337,7 +337,29 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         scheduler.run(once=args.once, duration=args.duration, max_submissions=args.max_submissions)
     except KeyboardInterrupt:
         logger.info("scheduler interrupted")
+    if args.once:
+        stuck = [d for d in scheduler.last_decisions if d.hint]
+        for decision in stuck:
+            print(f"newscrawl schedule: job {decision.job} not submitted: {decision.reason}; {decision.hint}",
+                  file=sys.stderr)
+        return 1 if stuck else 0
     return 0
+
+
+def check_schedule(schedule: Any, state: Path) -> int:
+    """``schedule --check``: each job as written, with its next due time (from the state file when the
+    scheduler has one); exit status 1 when a job names a spider or arguments this project cannot run."""
+    from newscrawl.ops.schedule import Scheduler, job_problems
+
+    scheduler = Scheduler(schedule, client=None, state_path=state, read_only=True)  # type: ignore[arg-type]
+    for job in schedule.jobs:
+        _print_json({"job": job.name, "spider": job.spider, "when": job.trigger.as_written(),
+                     "next_due": scheduler.states[job.name].next_due.isoformat(), "args": job.args,
+                     "settings": job.settings})
+    problems = job_problems(schedule)
+    for problem in problems:
+        print(f"newscrawl schedule: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -47,6 +47,18 @@ class ScrapydJobs:
         return None
 
 
+def _why(exc: Exception, timeout: float) -> str:
+    """A failed request in a few words."""
+    text = str(exc)
+    if "Connection refused" in text:
+        return "connection refused"
+    if isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError):
+        return f"no answer within {timeout:g}s"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "unknown host"
+    return text
+
+
 class ScrapydClient:
     """Scrapyd's ``listjobs.json``, ``schedule.json`` and ``daemonstatus.json`` over HTTP, with
     Scrapyd's HTTP basic authentication when a username is given."""
@@ -74,7 +86,7 @@ class ScrapydClient:
                     if len(body) > MAX_ANSWER_BYTES:
                         raise ScrapydError(f"{endpoint}: answer longer than {MAX_ANSWER_BYTES} bytes")
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-            raise ScrapydUnavailable(f"{endpoint}: {exc}") from exc
+            raise ScrapydUnavailable(f"{endpoint}: {_why(exc, self.timeout)}") from exc
         return response, bytes(body)
 
     def _call(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
