@@ -29,6 +29,9 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# a page given up on is logged (and counted) by its spider's errback, and hosts that never answered by the
+# crawl's closing lines: Scrapy's own "Gave up retrying" line per page would only repeat them
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 REDIRECT_MAX_TIMES = 10
 # items are small and pipelines are quick; Scrapy's default of 100 costs time per response
 # (0.6-1.0 ms); records are written in a thread of their own, so a few items in flight suffice
