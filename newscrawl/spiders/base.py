@@ -351,6 +351,12 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
             given_dates=tuple(response.meta.get("newscrawl_given_dates") or ()),
         )
 
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Article]:
+        """An article page, as ``scrapy parse --spider NAME URL`` reads it: the callback of requests
+        that name none (each spider's own ``parse`` carries its ``scrapy check`` contract)."""
+        async for article in self.parse_article(response, kwargs.get("edition")):
+            yield article
+
     async def parse_article(self, response: Response, edition: str | None = None) -> AsyncIterator[Article]:
         """Read the article of a page (extraction in a worker process) and yield it for the pipelines."""
         page = self.fetched_page(response, edition or self.outlet.edition_of(response.url))
