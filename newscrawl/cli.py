@@ -376,7 +376,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         next_due = scheduled_due_times(schedule, args.state)
         unreported = jobs_without_report(schedule, args.scrapyd, reports)
     status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()), drift_dir=drift,
-                            next_due=next_due, unreported=unreported)
+                            next_due=next_due, unreported=unreported,
+                            scheduled=[job.spider for job in schedule.jobs] if schedule else ())
     if args.json:
         _print_json(status)
     else:

@@ -107,11 +107,12 @@ def collect_status(reports_dir: str | os.PathLike[str], index_path: Path, *, run
                    drift_dir: str | os.PathLike[str] | None = None,
                    next_due: Mapping[str, datetime] | None = None,
                    unreported: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
-                   grace: timedelta = DEFAULT_GRACE) -> dict[str, Any]:
+                   scheduled: Sequence[str] = (), grace: timedelta = DEFAULT_GRACE) -> dict[str, Any]:
     """Per outlet: the last run, counts over the recent runs, the archive's growth, the pages in no
     known layout kept in ``drift_dir``, the next due time (``next_due``, per spider, from the
     scheduler's state) and the failed runs that wrote no report (``unreported``, per spider, from
-    ``unreported_run``). Records of outlets that are no spider's go to the ``site`` spider's hosts."""
+    ``unreported_run``); ``scheduled`` the spiders of the schedule file. Records of outlets that are no
+    spider's go to the ``site`` spider's hosts."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     growth = archive_growth(index_path, now)
     drift = drift_counts(drift_dir) if drift_dir else {}
@@ -152,6 +153,7 @@ def collect_status(reports_dir: str | os.PathLike[str], index_path: Path, *, run
             "hosts": dict(sorted(site_hosts.items())) if name == SITE_SPIDER else None,
             "unknown_layout_pages": drift.get(name, 0) if drift_dir else None,
             "next_due": due.isoformat() if due else None,
+            "scheduled": name in scheduled or name in next_due,
             "problems": problems,
         }
     return {"reports_dir": str(reports_dir), "index": str(index_path), "now": now.isoformat(), "outlets": outlets,
@@ -193,7 +195,7 @@ def outlet_line(name: str, outlet: Mapping[str, Any], now: datetime, width: int)
         articles = str(last["items"])
     due = moment(outlet["next_due"])
     if due is None:
-        next_due = "not scheduled"
+        next_due = "scheduler not run yet" if outlet.get("scheduled") else "not scheduled"
     elif due <= now:
         next_due = f"due {age(now - due)} ago"
     else:

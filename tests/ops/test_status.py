@@ -66,14 +66,15 @@ def test_status_shows_the_last_run_its_health_and_the_archive_growth(tmp_path):
 
 def test_status_is_one_line_per_outlet_with_its_last_run_health_growth_and_next_due(tmp_path):
     reports, index = make_setup(tmp_path)
-    status = collect_status(reports, index, spiders=["kazinform", "totalkz"], now=NOW,
-                            next_due={"kazinform": NOW + timedelta(minutes=30)})
+    status = collect_status(reports, index, spiders=["kazinform", "totalkz", "mosru"], now=NOW,
+                            next_due={"kazinform": NOW + timedelta(minutes=30)}, scheduled=["kazinform", "totalkz"])
     lines = render_status(status).splitlines()
     assert lines == [
         "OUTLET     LAST RUN                    HEALTH    ARTICLES  RECORDS +1 DAY +7 DAYS  NEXT DUE",
         "kazinform  2025-08-15 11:00 (1h ago)   FAILED           1        4     +1     +3  12:30 (in 30m)"
         "  << unhealthy: field_coverage",
-        "totalkz    never reported              -                -        0     +0     +0  not scheduled",
+        "mosru      never reported              -                -        0     +0     +0  not scheduled",
+        "totalkz    never reported              -                -        0     +0     +0  scheduler not run yet",
         "needs attention: kazinform",
     ]
     assert status["needs_attention"] == ["kazinform"]
