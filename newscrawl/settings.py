@@ -128,7 +128,7 @@ RAW_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 #: listing pages an incremental crawl walks at most per edition and listing
 INCREMENTAL_MAX_PAGES = 10
 #: the standard discovery routes (robots.txt's sitemaps, /sitemap.xml, the home page's feeds) of an
-#: outlet spider: "fallback" (for an edition whose own routes gave no article) or "always"
+#: outlet spider: "fallback" (for an edition whose own routes gave no article), "always" or "never"
 DISCOVERY_STANDARD_ROUTES = "fallback"
 #: how far back a first incremental crawl takes dated entries of sitemaps and feeds found by them (days)
 DISCOVERY_FIRST_CRAWL_DAYS = 2

@@ -215,6 +215,8 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         no article (logged once, counted ``newscrawl/discovery/fallback``)."""
         if spider is not self or self.urls or not self.standard_fallback:
             return
+        if self.crawler.settings.get("DISCOVERY_STANDARD_ROUTES") == "never":
+            return
         editions = [e for e in self.editions if e not in self._found and e not in self._standard_asked]
         if not editions:
             return

@@ -47,9 +47,14 @@ def fixtures_warc(tmp_path_factory) -> Path:
 
 
 def scrapy(*args: str, workdir: Path) -> subprocess.CompletedProcess:
+    """A Scrapy command in the project, its reports (were it to write any) going to ``workdir/reports``."""
     settings = ["-s", f"ARCHIVE_DIR={workdir / 'archive'}", "-s", "EXTRACTION_PROCESSES=0", "-s", "LOG_LEVEL=WARNING"]
-    return subprocess.run([sys.executable, "-m", "scrapy", *args, *settings], cwd=ROOT, env=crawl_env(),
-                          capture_output=True, text=True, timeout=300)
+    env = {**crawl_env(), "NEWSCRAWL_REPORTS_DIR": str(workdir / "reports")}
+    result = subprocess.run([sys.executable, "-m", "scrapy", *args, *settings], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    # a look at a page or two is no crawl: no report, no health alert
+    assert not (workdir / "reports").exists() and "HEALTH ALERT" not in result.stderr
+    return result
 
 
 def test_every_outlet_spider_has_a_parse_contract_on_a_fixture_page():
@@ -79,3 +84,10 @@ def test_scrapy_parse_prints_the_article_of_a_page(fixtures_warc, tmp_path, spid
     assert "# Scraped Items" in result.stdout
     assert f"'title': {expected['title']!r}" in result.stdout
     assert f"'url': '{url}'" in result.stdout
+
+
+def test_scrapy_parse_of_a_page_that_is_not_there_says_so_and_takes_no_other_route(fixtures_warc, tmp_path):
+    url = "https://www.inform.kz/ru/not-a-saved-page-1a2b3c"
+    result = scrapy("parse", "--spider", "kazinform", url, "-s", f"REPLAY={fixtures_warc}", workdir=tmp_path)
+    assert f"No response downloaded for: {url}" in result.stderr
+    assert "trying the standard routes" not in result.stderr and "listing not fetched" not in result.stderr
