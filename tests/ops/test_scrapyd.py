@@ -261,8 +261,10 @@ def test_each_job_writes_its_report_with_healthy_checks_and_its_log(server):
 
 def test_status_reports_the_last_run_and_the_archive(server):
     result = subprocess.run([sys.executable, "-m", "newscrawl.cli", "status", "--reports", str(server["reports"]),
-                             "--archive", str(server["archive"]), "--json"],
-                            env=clean_env(PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=60)
+                             "--archive", str(server["archive"]), "--scrapyd", server["url"], "--json"],
+                            env=clean_env(PYTHONPATH=str(ROOT), NEWSCRAWL_SCRAPYD_USERNAME=USER,
+                                          NEWSCRAWL_SCRAPYD_PASSWORD=server["password"]),
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     kazinform = json.loads(result.stdout)["outlets"]["kazinform"]
     last = max(server["jobs"].finished, key=lambda j: j["start_time"])
@@ -270,6 +272,7 @@ def test_status_reports_the_last_run_and_the_archive(server):
     assert kazinform["last_run"]["health"] == "passed"
     assert kazinform["recent_runs"] == 2
     assert kazinform["archive"]["records"] == len(server["ru"]) + len(server["others"])
+    assert "cannot list Scrapyd's jobs" not in result.stderr  # asked Scrapyd: every finished job wrote a report
 
 
 def test_scrapyd_refuses_wrong_credentials(server):
