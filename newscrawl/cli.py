@@ -11,7 +11,7 @@
     newscrawl archive rebuild [--raw DIR]        re-extract records from the raw archive (WARC files)
     newscrawl archive consume --redis URL        archive what the nodes of distributed crawls send
     newscrawl schedule [--once]                  submit the crawls of schedule.toml to Scrapyd when due
-    newscrawl status                             per outlet: last crawl, its health checks, archive growth
+    newscrawl status                             a line per outlet: last crawl, health, growth, next due
     newscrawl serve [--port N]                   read-only web view: search, facets, records, charts
     newscrawl check [SPIDER…] [--articles N]     what works at each outlet: routes, articles, verdict
     newscrawl spiders                            the spiders, their arguments and editions
@@ -339,27 +339,27 @@ def cmd_archive_consume(args: argparse.Namespace) -> int:
 
 # -- running on a server
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from newscrawl.ops.schedule import ScheduleError, Scheduler, client_for, load_schedule
+    from newscrawl.ops.schedule import ScheduleError, Scheduler, check_poll, client_for, load_schedule, state_path_of
 
-    logging.getLogger("newscrawl").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    quiet = args.check and not args.verbose  # --check prints its findings only
+    logging.getLogger("newscrawl").setLevel(logging.DEBUG if args.verbose else
+                                            logging.WARNING if quiet else logging.INFO)
     try:
         schedule = load_schedule(args.schedule)
     except ScheduleError as exc:
-        raise SystemExit(f"newscrawl schedule: {exc}") from None
+        raise fail("schedule", str(exc)) from None
+    if args.poll is not None:
+        try:
+            schedule = replace(schedule, poll=check_poll(args.poll))
+        except ScheduleError as exc:
+            raise fail("schedule", f"--poll: {exc}") from None
     if args.project:
         schedule = replace(schedule, project=args.project)
-    if args.poll is not None:
-        schedule = replace(schedule, poll=args.poll)
     if not schedule.jobs:
-        raise SystemExit(f"newscrawl schedule: {args.schedule} has no [jobs.NAME]")
+        raise fail("schedule", f"{args.schedule} has no [jobs.NAME]")
+    state = state_path_of(schedule, args.state)
     if args.check:
-        scheduler = Scheduler(schedule, client=None, state_path=None)  # type: ignore[arg-type]
-        for job in schedule.jobs:
-            _print_json({"job": job.name, "spider": job.spider, "when": job.trigger.describe(),
-                         "next_due": scheduler.states[job.name].next_due.isoformat(), "args": job.args,
-                         "settings": job.settings})
-        return 0
-    state = args.state or os.environ.get("NEWSCRAWL_SCHEDULE_STATE") or schedule.state or "schedule-state.json"
+        return check_schedule(schedule, state)
     client = client_for(schedule, url=args.url)
     logger.info("scheduling %d jobs on Scrapyd %s, project %s; state in %s", len(schedule.jobs), client.url,
                 schedule.project, state)
@@ -368,7 +368,29 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         scheduler.run(once=args.once, duration=args.duration, max_submissions=args.max_submissions)
     except KeyboardInterrupt:
         logger.info("scheduler interrupted")
+    if args.once:
+        stuck = [d for d in scheduler.last_decisions if d.hint]
+        for decision in stuck:
+            print(f"newscrawl schedule: job {decision.job} not submitted: {decision.reason}; {decision.hint}",
+                  file=sys.stderr)
+        return 1 if stuck else 0
     return 0
+
+
+def check_schedule(schedule: Any, state: Path) -> int:
+    """``schedule --check``: each job as written, with its next due time (from the state file when the
+    scheduler has one); exit status 1 when a job names a spider or arguments this project cannot run."""
+    from newscrawl.ops.schedule import Scheduler, job_problems
+
+    scheduler = Scheduler(schedule, client=None, state_path=state, read_only=True)  # type: ignore[arg-type]
+    for job in schedule.jobs:
+        _print_json({"job": job.name, "spider": job.spider, "when": job.trigger.as_written(),
+                     "next_due": scheduler.states[job.name].next_due.isoformat(), "args": job.args,
+                     "settings": job.settings})
+    problems = job_problems(schedule)
+    for problem in problems:
+        print(f"newscrawl schedule: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -379,12 +401,59 @@ def cmd_status(args: argparse.Namespace) -> int:
     archive = str(existing_archive(args.archive, "status"))
     index = default_index_path(archive, os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or _project_setting("ARCHIVE_INDEX"))
     drift = os.environ.get("NEWSCRAWL_DRIFT_DIR") or _project_setting("DRIFT_DIR")
-    status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()), drift_dir=drift)
+    schedule = status_schedule(args)
+    next_due, unreported = {}, {}
+    if schedule is not None:
+        next_due = scheduled_due_times(schedule, args.state)
+        unreported = jobs_without_report(schedule, args.scrapyd, reports)
+    status = collect_status(reports, index, runs=args.runs, spiders=list(all_outlets()), drift_dir=drift,
+                            next_due=next_due, unreported=unreported,
+                            scheduled=[job.spider for job in schedule.jobs] if schedule else ())
     if args.json:
         _print_json(status)
     else:
-        print(render_status(status))
-    return 0
+        print(render_status(status, verbose=args.verbose))
+    return 1 if status["needs_attention"] else 0
+
+
+def status_schedule(args: argparse.Namespace) -> Any:
+    """The schedule ``status`` compares with: ``--schedule``, env ``NEWSCRAWL_SCHEDULE``, else
+    ``schedule.toml`` when there is one (None without)."""
+    from newscrawl.ops.schedule import ScheduleError, load_schedule
+
+    path = args.schedule or os.environ.get("NEWSCRAWL_SCHEDULE")
+    if path is None and not Path("schedule.toml").is_file():
+        return None
+    try:
+        schedule = load_schedule(path or "schedule.toml")
+    except ScheduleError as exc:
+        raise fail("status", str(exc)) from None
+    return replace(schedule, project=args.project) if args.project else schedule
+
+
+def scheduled_due_times(schedule: Any, state: str | None) -> dict[str, Any]:
+    """Per spider, the next due time in the scheduler's state file ({} when the scheduler never ran)."""
+    from newscrawl.ops.schedule import load_state, next_due_by_spider, state_path_of
+
+    path = state_path_of(schedule, state)
+    if state and not path.is_file():
+        raise fail("status", f"--state {state}: no such file")
+    return next_due_by_spider(schedule, load_state(path)) if path.is_file() else {}
+
+
+def jobs_without_report(schedule: Any, url: str | None, reports: str) -> dict[str, list[dict[str, Any]]]:
+    """The Scrapyd jobs that ended without a report; a note on standard error when Scrapyd cannot tell."""
+    from newscrawl.ops.schedule import client_for
+    from newscrawl.ops.scrapyd import ScrapydError, ScrapydUnavailable
+    from newscrawl.ops.status import unreported_runs
+
+    client = client_for(schedule, url=url, timeout=10)
+    try:
+        return unreported_runs(client, schedule.project, reports)
+    except (ScrapydUnavailable, ScrapydError) as exc:
+        print(f"newscrawl status: note: cannot list Scrapyd's jobs at {client.url} ({exc}); jobs that ended"
+              " without a report are not shown", file=sys.stderr)
+        return {}
 
 
 #: each command's examples, shown at the end of its help
@@ -426,7 +495,10 @@ EXAMPLES = {
     "status": """examples:
   newscrawl status
   newscrawl status --verbose
-  newscrawl status --json""",
+  newscrawl status --json
+  newscrawl status --schedule /etc/newscrawl/schedule.toml --scrapyd http://127.0.0.1:6800/
+  newscrawl status > /dev/null || echo "an outlet needs attention"
+""",
     "serve": """examples:
   newscrawl serve
   newscrawl serve --port 8001 --archive /srv/newscrawl/archive""",
@@ -528,10 +600,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-submissions", type=int, metavar="N", help="stop after submitting N jobs")
     p.set_defaults(func=cmd_schedule)
 
-    p = add_command(sub, "status", "per outlet: the last crawl, its health checks, the archive's growth")
+    p = add_command(sub, "status", "a line per outlet: its last crawl and health, the archive's growth and the"
+                    " next due time (-v: each crawl's checks); exit status 1 when an outlet is unhealthy or overdue")
     p.add_argument("--reports", help="the reports folder (default: the project's REPORTS_DIR)")
     p.add_argument("--archive", help="the archive folder (default: the project's ARCHIVE_DIR)")
     p.add_argument("--runs", type=int, default=20, help="recent runs to count per outlet (default 20)")
+    p.add_argument("--schedule", help="the schedule file, for the next due times and Scrapyd (default: env"
+                   " NEWSCRAWL_SCHEDULE, else schedule.toml when there is one)")
+    p.add_argument("--state", help="the scheduler's state file (default: as newscrawl schedule)")
+    p.add_argument("--scrapyd", metavar="URL", help="Scrapyd's URL (default: the schedule file's)")
+    p.add_argument("--project", help="the Scrapyd project (default: the schedule file's)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_status)
 

@@ -29,6 +29,9 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# a page given up on is logged (and counted) by its spider's errback, and hosts that never answered by the
+# crawl's closing lines: Scrapy's own "Gave up retrying" line per page would only repeat them
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 REDIRECT_MAX_TIMES = 10
 # items are small and pipelines are quick; Scrapy's default of 100 costs time per response
 # (0.6-1.0 ms); records are written in a thread of their own, so a few items in flight suffice
@@ -133,7 +136,7 @@ RAW_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 #: listing pages an incremental crawl walks at most per edition and listing
 INCREMENTAL_MAX_PAGES = 10
 #: the standard discovery routes (robots.txt's sitemaps, /sitemap.xml, the home page's feeds) of an
-#: outlet spider: "fallback" (for an edition whose own routes gave no article) or "always"
+#: outlet spider: "fallback" (for an edition whose own routes gave no article), "always" or "never"
 DISCOVERY_STANDARD_ROUTES = "fallback"
 #: how far back a first incremental crawl takes dated entries of sitemaps and feeds found by them (days)
 DISCOVERY_FIRST_CRAWL_DAYS = 2

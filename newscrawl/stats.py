@@ -25,6 +25,12 @@ def error_count(stats: Mapping[str, Any]) -> int:
             + stat(stats, "spider_exceptions/count"))
 
 
+def never_answered(stats: Mapping[str, Any], host: str) -> bool:
+    """Whether ``host`` failed to answer (``newscrawl/unreachable/<host>``) and has not answered since
+    (``newscrawl/reached/<host>``): its failed pages are then said once, in the crawl's closing lines."""
+    return stats.get(f"newscrawl/unreachable/{host}") is not None and not stats.get(f"newscrawl/reached/{host}")
+
+
 def items_extracted(stats: Mapping[str, Any]) -> int:
     """Articles a crawl extracted: archived, or refused by a pipeline (duplicates)."""
     return stat(stats, "item_scraped_count") + stat(stats, "item_dropped_count")

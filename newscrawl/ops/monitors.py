@@ -240,9 +240,33 @@ class EmailHealthAlert(LogHealthAlert):
         self._note("email", f"sent to {', '.join(recipients)}")
 
 
+class SpidermonReportAtDebug(logging.Filter):
+    """Spidermon's own report of its monitors and actions (some 30 lines, and a traceback per failed
+    check) at DEBUG: the one health line (``health: …`` or ``HEALTH ALERT: …``) and the crawl report
+    say the same. A monitor that raised (a bug, not a failed check) keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if message.startswith("[Spidermon]") and "\nERROR: " not in message:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+def quiet_spidermon_report(spider: Spider) -> None:
+    """Put ``SpidermonReportAtDebug`` on the spider's logger, where Spidermon writes (once per logger)."""
+    spider_logger = logging.getLogger(spider.name)
+    if not any(isinstance(f, SpidermonReportAtDebug) for f in spider_logger.filters):
+        spider_logger.addFilter(SpidermonReportAtDebug())
+
+
 class HealthMonitorSuite(MonitorSuite):
     """newscrawl's checks of a closing crawl, and what happens with their results."""
 
     monitors = [CrawlHealthMonitor]  # noqa: RUF012 (Spidermon's declarative API)
     monitors_finished_actions = [RecordHealth]  # noqa: RUF012
     monitors_failed_actions = [LogHealthAlert, WebhookHealthAlert, EmailHealthAlert]  # noqa: RUF012
+
+    def init_data(self, data: dict[str, Any]) -> None:
+        if data.get("spider") is not None:
+            quiet_spidermon_report(data["spider"])
+        super().init_data(data)

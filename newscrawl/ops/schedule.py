@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from newscrawl.ops.scrapyd import ScrapydClient, ScrapydError, ScrapydJobs, ScrapydUnavailable
 
@@ -82,6 +82,9 @@ class Trigger(Protocol):
         """How many due times fell in ``[due, now]`` (``due`` being one)."""
 
     def describe(self) -> str:
+        """The trigger, as the state file keeps it."""
+
+    def as_written(self) -> str:
         """The trigger as written in the schedule file."""
 
 
@@ -95,6 +98,10 @@ class CronTrigger:
     def __post_init__(self) -> None:
         if not croniter.is_valid(self.expression):
             raise ScheduleError(f"not a valid cron expression: {self.expression!r}")
+        try:
+            croniter(self.expression, datetime(2000, 1, 1, tzinfo=timezone.utc)).get_next(datetime)
+        except CroniterBadDateError:
+            raise ScheduleError(f"cron expression {self.expression!r} never fires (no such date)") from None
 
     def next_after(self, moment: datetime) -> datetime:
         start = moment.astimezone(ZoneInfo(self.zone))
@@ -113,12 +120,16 @@ class CronTrigger:
     def describe(self) -> str:
         return f"cron {self.expression!r}" + (f" ({self.zone})" if self.zone != "UTC" else "")
 
+    def as_written(self) -> str:
+        return self.describe()
+
 
 @dataclass(frozen=True)
 class IntervalTrigger:
     """Every so many seconds, starting when the scheduler first sees the job."""
 
     seconds: float
+    written: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.seconds <= 0:
@@ -135,6 +146,10 @@ class IntervalTrigger:
 
     def describe(self) -> str:
         return f"every {self.seconds:g}s"
+
+    def as_written(self) -> str:
+        """The interval as the schedule file gives it (``every 6h``)."""
+        return f"every {self.written}" if self.written else self.describe()
 
 
 def parse_interval(value: Any) -> float:
@@ -195,7 +210,7 @@ def parse_job(name: str, table: Mapping[str, Any], zone: str = "UTC") -> Schedul
             ZoneInfo(zone)
             trigger: CronTrigger | IntervalTrigger = CronTrigger(str(table["cron"]), zone)
         else:
-            trigger = IntervalTrigger(parse_interval(table["every"]))
+            trigger = IntervalTrigger(parse_interval(table["every"]), written=str(table["every"]).strip())
     except ZoneInfoNotFoundError:
         raise ScheduleError(f"{where}: unknown time zone {zone!r}") from None
     except ScheduleError as exc:
@@ -237,10 +252,21 @@ def parse_schedule(data: Mapping[str, Any]) -> Schedule:
         raise ScheduleError("jobs must be tables: [jobs.NAME]")
     zone = str(scheduler.get("timezone", "UTC"))
     jobs = tuple(parse_job(name, table, zone) for name, table in jobs_table.items())
+    try:
+        poll = check_poll(parse_interval(scheduler.get("poll", DEFAULT_POLL)))
+    except ScheduleError as exc:
+        raise ScheduleError(f"[scheduler] poll: {exc}") from None
     return Schedule(jobs=jobs, url=str(scrapyd.get("url", DEFAULT_URL)),
                     project=str(scrapyd.get("project", DEFAULT_PROJECT)),
                     username=scrapyd.get("username"), password=scrapyd.get("password"),
-                    poll=parse_interval(scheduler.get("poll", DEFAULT_POLL)), state=scheduler.get("state"))
+                    poll=poll, state=scheduler.get("state"))
+
+
+def check_poll(seconds: float) -> float:
+    """A poll interval the scheduler can use: more than 0 seconds (0 would ask Scrapyd without pause)."""
+    if seconds <= 0:
+        raise ScheduleError(f"must be more than 0 seconds, not {seconds:g} (e.g. 30)")
+    return seconds
 
 
 def load_schedule(path: str | os.PathLike[str]) -> Schedule:
@@ -309,6 +335,8 @@ class Decision:
     reason: str = ""
     job_id: str | None = None
     missed: int = 0
+    #: set when Scrapyd could not take the job (down, or refused it), not merely a busy spider: what to do
+    hint: str = ""
 
 
 class JobsAPI(Protocol):
@@ -324,11 +352,13 @@ class Scheduler:
     """Submits the schedule's jobs to Scrapyd when they are due (see the module's docstring)."""
 
     def __init__(self, schedule: Schedule, client: JobsAPI, state_path: str | os.PathLike[str] | None = None,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, read_only: bool = False):
         self.schedule = schedule
         self.client = client
         self.clock = clock
         self.state_path = Path(state_path) if state_path else None
+        self.read_only = read_only
+        self.last_decisions: list[Decision] = []
         self._said: dict[str, str] = {}
         saved = load_state(self.state_path) if self.state_path else {}
         now = clock()
@@ -338,12 +368,12 @@ class Scheduler:
             if state is None or state.trigger != job.trigger.describe():
                 state = JobState(next_due=job.trigger.first_due(now), trigger=job.trigger.describe())
             self.states[job.name] = state
-            logger.info("job %s: spider %s, %s; next due %s", job.name, job.spider, job.trigger.describe(),
+            logger.info("job %s: spider %s, %s; next due %s", job.name, job.spider, job.trigger.as_written(),
                         _when(state.next_due))
         self._save()
 
     def _save(self) -> None:
-        if self.state_path is not None:
+        if self.state_path is not None and not self.read_only:
             save_state(self.state_path, self.states)
 
     def due(self, now: datetime) -> list[ScheduledJob]:
@@ -361,8 +391,11 @@ class Scheduler:
             jobs = self.client.list_jobs(self.schedule.project)
         except (ScrapydUnavailable, ScrapydError) as exc:
             action = "deferred" if isinstance(exc, ScrapydUnavailable) else "failed"
-            return [self._tell(Decision(job.name, job.spider, action, f"cannot list Scrapyd's jobs: {exc}"))
-                    for job in due]
+            hint = scrapyd_hint(exc, self.client, self.schedule)
+            self.last_decisions = [self._tell(Decision(job.name, job.spider, action,
+                                                       f"cannot list Scrapyd's jobs: {exc}", hint=hint))
+                                   for job in due]
+            return self.last_decisions
         busy: dict[str, tuple[str, str]] = {}
         decisions = []
         for job in due:
@@ -377,6 +410,7 @@ class Scheduler:
                 busy[job.spider] = ("pending", decision.job_id)
             decisions.append(self._tell(decision))
         self._save()
+        self.last_decisions = decisions
         return decisions
 
     def _submit(self, job: ScheduledJob, now: datetime) -> Decision:
@@ -386,9 +420,11 @@ class Scheduler:
             job_id = self.client.schedule(self.schedule.project, job.spider, args=job.args, settings=job.settings,
                                           priority=job.priority)
         except ScrapydUnavailable as exc:
-            return Decision(job.name, job.spider, "deferred", f"Scrapyd unavailable: {exc}")
+            return Decision(job.name, job.spider, "deferred", f"Scrapyd unavailable: {exc}",
+                            hint=scrapyd_hint(exc, self.client, self.schedule))
         except ScrapydError as exc:
-            return Decision(job.name, job.spider, "failed", f"Scrapyd refused the job: {exc}")
+            return Decision(job.name, job.spider, "failed", f"Scrapyd refused the job: {exc}",
+                            hint=scrapyd_hint(exc, self.client, self.schedule))
         due_since = state.next_due
         state.last_submitted, state.last_job = now, job_id
         state.next_due = job.trigger.next_after(now)
@@ -440,6 +476,21 @@ class Scheduler:
         return submitted
 
 
+def scrapyd_hint(exc: Exception, client: Any, schedule: Schedule) -> str:
+    """What to do when Scrapyd could not take a job."""
+    url = getattr(client, "url", schedule.url)
+    message = str(exc)
+    if isinstance(exc, ScrapydUnavailable):
+        return f"is Scrapyd running at {url}?"
+    if f"project '{schedule.project}' not found" in message:
+        return f"run scrapyd-deploy: project {schedule.project} not deployed to {url}"
+    if "spider '" in message and "not found" in message:
+        return f"run scrapyd-deploy: the project deployed to {url} lacks the spider"
+    if "401" in message:
+        return "check NEWSCRAWL_SCRAPYD_USERNAME and NEWSCRAWL_SCRAPYD_PASSWORD"
+    return f"see Scrapyd's answer above ({url})"
+
+
 def _when(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
@@ -451,3 +502,45 @@ def client_for(schedule: Schedule, *, url: str | None = None, username: str | No
     username = username or os.environ.get("NEWSCRAWL_SCRAPYD_USERNAME") or schedule.username
     password = password or os.environ.get("NEWSCRAWL_SCRAPYD_PASSWORD") or schedule.password
     return ScrapydClient(url or schedule.url, username=username, password=password, timeout=timeout)
+
+
+def next_due_by_spider(schedule: Schedule, states: Mapping[str, JobState]) -> dict[str, datetime]:
+    """Per spider, the soonest next due time of its jobs that the scheduler's state knows."""
+    due: dict[str, datetime] = {}
+    for job in schedule.jobs:
+        state = states.get(job.name)
+        if state is not None and state.trigger == job.trigger.describe():
+            due[job.spider] = min(due.get(job.spider, state.next_due), state.next_due)
+    return due
+
+
+def state_path_of(schedule: Schedule | None, given: str | None = None) -> Path:
+    """The scheduler's state file: ``given``, env ``NEWSCRAWL_SCHEDULE_STATE``, the file's
+    ``[scheduler] state``, else ``schedule-state.json``."""
+    return Path(given or os.environ.get("NEWSCRAWL_SCHEDULE_STATE") or (schedule.state if schedule else None)
+                or "schedule-state.json")
+
+
+def job_problems(schedule: Schedule) -> list[str]:
+    """What would stop each job's crawl, checked against this project as ``scrapy crawl`` checks it: an
+    unknown spider, arguments it does not take or cannot use, newscrawl settings it cannot use."""
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from newscrawl.commands import preflight
+
+    project = get_project_settings()
+    loader = SpiderLoader.from_settings(project)
+    spiders = loader.list()
+    problems = []
+    for job in schedule.jobs:
+        if job.spider not in spiders:
+            problems.append(f"[jobs.{job.name}]: no spider {job.spider!r} in this project (it has"
+                            f" {', '.join(sorted(spiders))})")
+            continue
+        settings = project.copy()
+        settings.setdict(job.settings, priority="cmdline")
+        problem = preflight(loader, job.spider, dict(job.args), settings)
+        if problem:
+            problems.append(f"[jobs.{job.name}]: {problem}")
+    return problems

@@ -2,17 +2,24 @@
 
 scrapyd-client's ``ScrapydClient`` covers the same calls but sets no timeout on its requests; a
 scheduler that runs unattended for months must never hang on a stalled Scrapyd, so this client
-sends every request through one ``requests`` session with a timeout.
+sends every request through one ``requests`` session with a timeout, and gives each call an overall
+deadline too (a read timeout alone lets an answer that trickles in a byte at a time run for ever).
 """
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
 import requests
+import urllib3
+
+#: the most of an answer read (Scrapyd's JSON answers are small)
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
 
 
 class ScrapydUnavailable(RuntimeError):
@@ -40,6 +47,18 @@ class ScrapydJobs:
         return None
 
 
+def _why(exc: Exception, timeout: float) -> str:
+    """A failed request in a few words."""
+    text = str(exc)
+    if "Connection refused" in text:
+        return "connection refused"
+    if isinstance(exc, requests.Timeout | urllib3.exceptions.TimeoutError):
+        return f"no answer within {timeout:g}s"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "unknown host"
+    return text
+
+
 class ScrapydClient:
     """Scrapyd's ``listjobs.json``, ``schedule.json`` and ``daemonstatus.json`` over HTTP, with
     Scrapyd's HTTP basic authentication when a username is given."""
@@ -52,17 +71,32 @@ class ScrapydClient:
         if username:
             self.session.auth = (username, password or "")
 
-    def _call(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
+    def _fetch(self, method: str, endpoint: str, **kwargs: Any) -> tuple[requests.Response, bytes]:
+        """The answer and its body, read within ``timeout`` seconds in all."""
+        deadline = time.monotonic() + self.timeout
         try:
-            response = self.session.request(method, urljoin(self.url, endpoint), timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise ScrapydUnavailable(f"{endpoint}: {exc}") from exc
+            with self.session.request(method, urljoin(self.url, endpoint), timeout=self.timeout, stream=True,
+                                      **kwargs) as response:
+                body = bytearray()
+                # read1: whatever has arrived, so that the deadline is checked while an answer trickles in
+                while chunk := response.raw.read1(8192, decode_content=True):
+                    body += chunk
+                    if time.monotonic() > deadline:
+                        raise ScrapydUnavailable(f"{endpoint}: no complete answer within {self.timeout:g}s")
+                    if len(body) > MAX_ANSWER_BYTES:
+                        raise ScrapydError(f"{endpoint}: answer longer than {MAX_ANSWER_BYTES} bytes")
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            raise ScrapydUnavailable(f"{endpoint}: {_why(exc, self.timeout)}") from exc
+        return response, bytes(body)
+
+    def _call(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
+        response, body = self._fetch(method, endpoint, **kwargs)
         if response.status_code >= 500:
             raise ScrapydUnavailable(f"{endpoint}: HTTP {response.status_code}")
         if response.status_code == 401:
             raise ScrapydError(f"{endpoint}: HTTP 401, Scrapyd refused the credentials")
         try:
-            data = response.json()
+            data = json.loads(body)
         except ValueError:
             raise ScrapydError(f"{endpoint}: HTTP {response.status_code}, not a JSON answer") from None
         if not isinstance(data, dict):
@@ -94,3 +128,12 @@ class ScrapydClient:
         if not answer.get("jobid"):
             raise ScrapydError(f"schedule.json: the answer names no jobid: {str(answer)[:120]}")
         return str(answer["jobid"])
+
+    def log_tail(self, log_url: str, lines: int = 20, size: int = 16384) -> list[str]:
+        """The last ``lines`` lines of a job's log (``log_url`` as ``listjobs.json`` gives it); [] when
+        Scrapyd has none."""
+        response, body = self._fetch("GET", log_url.lstrip("/"), headers={"Range": f"bytes=-{size}"})
+        if response.status_code >= 400:
+            return []
+        text = body[-size:].decode("utf-8", errors="replace")
+        return [line.rstrip() for line in text.splitlines() if line.strip()][-lines:]

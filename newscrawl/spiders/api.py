@@ -63,7 +63,7 @@ class ApiNewsSpider(NewsSpider):
         """Count and log an API request that failed or answered something unusable."""
         self.crawler.stats.inc_value("newscrawl/api/failed")
         self.crawler.stats.inc_value(f"newscrawl/api/failed/{api}")
-        logger.warning("%s API failed: %s (%s)", api, url, reason)
+        logger.log(self._failure_level(url), "%s API failed: %s (%s)", api, url, reason)
 
     # -- items
     async def follow_items(self, items: Sequence[ApiItem], edition: str, api: str, *, explicit: bool = False,

@@ -30,7 +30,8 @@ from newscrawl.spiders.arguments import COMMON_ARGUMENTS, CrawlArguments, Spider
 from newscrawl.spiders.discovery import RouteLog, StandardDiscovery
 from newscrawl.spiders.walk import Entry, ListingWalk
 from newscrawl.spiders.workers import Extractor
-from newscrawl.urls import clean_url
+from newscrawl.stats import never_answered
+from newscrawl.urls import clean_url, host_of
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +222,8 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         no article (logged once, counted ``newscrawl/discovery/fallback``)."""
         if spider is not self or self.urls or not self.standard_fallback:
             return
+        if self.crawler.settings.get("DISCOVERY_STANDARD_ROUTES") == "never":
+            return
         editions = [e for e in self.editions if e not in self._found and e not in self._standard_asked]
         if not editions:
             return
@@ -309,7 +312,7 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         kind = f"http_{response.status}" if response is not None else type(failure.value).__name__
         self.crawler.stats.inc_value("newscrawl/failed/articles")
         self.crawler.stats.inc_value(f"newscrawl/failed/{kind}")
-        logger.warning("article not fetched: %s (%s)", request.url, reason)
+        logger.log(self._failure_level(request.url), "article not fetched: %s (%s)", request.url, reason)
         if response is None or response.status >= 500 or response.status in (408, 429):  # may work next time
             self.walk.note_failed(self.watermark_key(request.cb_kwargs.get("edition")),
                                   request.meta.get("newscrawl_listed"))
@@ -326,7 +329,11 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         response = getattr(failure.value, "response", None)
         reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
         self.crawler.stats.inc_value("newscrawl/failed/listings")
-        logger.warning("listing not fetched: %s (%s)", request.url, reason)
+        logger.log(self._failure_level(request.url), "listing not fetched: %s (%s)", request.url, reason)
+
+    def _failure_level(self, url: str) -> int:
+        """WARNING, or DEBUG for a page of a host that has not answered at all (the close says it once)."""
+        return logging.DEBUG if never_answered(self.crawler.stats.get_stats(), host_of(url)) else logging.WARNING
 
     # -- articles
     def skip(self, response: Response, why: str) -> None:
@@ -352,6 +359,12 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
             listed=response.meta.get("newscrawl_listed"),
             given_dates=tuple(response.meta.get("newscrawl_given_dates") or ()),
         )
+
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Article]:
+        """An article page, as ``scrapy parse --spider NAME URL`` reads it: the callback of requests
+        that name none (each spider's own ``parse`` carries its ``scrapy check`` contract)."""
+        async for article in self.parse_article(response, kwargs.get("edition")):
+            yield article
 
     async def parse_article(self, response: Response, edition: str | None = None) -> AsyncIterator[Article]:
         """Read the article of a page (extraction in a worker process) and yield it for the pipelines."""

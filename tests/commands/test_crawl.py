@@ -107,3 +107,15 @@ def test_a_crawl_that_reaches_no_host_says_why_and_exits_non_zero(unreachable_cr
     assert error_rate["message"].startswith(f"{pages} of {pages} pages failed, 100.0%")
     assert f"crawl of {spider} ended (finished)" in log and f"{pages} pages failed; records in" in log
 
+
+@pytest.mark.parametrize("spider", SPIDERS)
+def test_a_crawl_that_reaches_no_host_is_short_no_line_per_page_and_no_traceback(unreachable_crawls, spider):
+    log = unreachable_crawls[spider][0].stderr
+    assert "Gave up retrying" not in log  # Scrapy's line per page given up on
+    assert "not fetched: http" not in log  # the spider's line per failed page (DEBUG for a host that never answered)
+    assert "Traceback" not in log and "[Spidermon]" not in log  # Spidermon's report, a traceback per failed check
+    errors = [line.split(" ERROR: ", 1)[1] for line in log.splitlines() if " ERROR: " in line]
+    assert [e.split(":")[0] for e in errors] == ["no outlet host could be reached", "HEALTH ALERT"]
+    warnings = [line.split(" WARNING: ", 1)[1] for line in log.splitlines() if " WARNING: " in line]
+    assert len(warnings) <= 3, warnings  # robots.txt, and the spider's turns to other routes (API to feed, standard)
+

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -396,5 +401,144 @@ def test_schedule_command_refuses_a_broken_file(tmp_path):
 
     path = tmp_path / "schedule.toml"
     path.write_text('[jobs.kazinform]\ncron = "whenever"\n', encoding="utf-8")
-    with pytest.raises(SystemExit, match="cron expression"):
+    with pytest.raises(SystemExit) as exit_:
         main(["schedule", "--schedule", str(path), "--check"])
+    assert exit_.value.code == 2
+
+
+def test_cron_line_that_never_fires_and_a_poll_of_0_are_refused():
+    with pytest.raises(ScheduleError, match=r"\[jobs.kazinform\]: cron expression '0 0 31 2 \*' never fires"):
+        parse_schedule({"jobs": {"kazinform": {"cron": "0 0 31 2 *"}}})
+    with pytest.raises(ScheduleError, match=r"\[scheduler\] poll: must be more than 0 seconds, not 0"):
+        parse_schedule({"scheduler": {"poll": 0}, "jobs": {"kazinform": {"every": "1h"}}})
+
+
+@pytest.mark.parametrize(("text", "extra", "message"), [
+    ('[jobs.kazinform]\ncron = "0 0 31 2 *"\n', [],
+     "newscrawl schedule: [jobs.kazinform]: cron expression '0 0 31 2 *' never fires (no such date)"),
+    ('[scheduler]\npoll = 0\n[jobs.kazinform]\nevery = "1h"\n', [],
+     "newscrawl schedule: [scheduler] poll: must be more than 0 seconds, not 0 (e.g. 30)"),
+    ('[jobs.kazinform]\nevery = "1h"\n', ["--poll", "0"],
+     "newscrawl schedule: --poll: must be more than 0 seconds, not 0 (e.g. 30)"),
+])
+@pytest.mark.parametrize("mode", ["--check", "--once"])
+def test_check_and_start_refuse_a_cron_line_that_never_fires_and_poll_0(tmp_path, capsys, text, extra, message,
+                                                                         mode):
+    from newscrawl.cli import main
+
+    path = tmp_path / "schedule.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        main(["schedule", "--schedule", str(path), "--state", str(tmp_path / "state.json"), mode, *extra])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.strip() == message
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_schedule_check_prints_intervals_as_written_and_due_times_from_the_state_file(tmp_path, capsys):
+    from newscrawl.cli import main
+
+    path = tmp_path / "schedule.toml"
+    path.write_text('[jobs.mosds]\nevery = "6h"\n[jobs.kazinform]\ncron = "*/30 * * * *"\n', encoding="utf-8")
+    state = tmp_path / "state.json"
+    saved = {"version": 1, "jobs": {"mosds": {"next_due": "2031-01-02T03:04:05+00:00", "trigger": "every 21600s"}}}
+    state.write_text(json.dumps(saved), encoding="utf-8")
+    assert main(["schedule", "--schedule", str(path), "--state", str(state), "--check"]) == 0
+    out, err = capsys.readouterr()
+    mosds, kazinform = [json.loads(line) for line in out.splitlines()]
+    assert (mosds["when"], mosds["next_due"]) == ("every 6h", "2031-01-02T03:04:05+00:00")
+    assert kazinform["when"] == "cron '*/30 * * * *'"
+    assert err == ""
+    assert json.loads(state.read_text(encoding="utf-8")) == saved  # --check changes nothing
+
+
+def test_schedule_check_refuses_unknown_spiders_and_arguments_the_spider_cannot_use(tmp_path, capsys):
+    from newscrawl.cli import main
+
+    path = tmp_path / "schedule.toml"
+    path.write_text('[jobs.kazinfrom]\nevery = "1h"\n'
+                    '[jobs.kazinform]\nevery = "1h"\nargs = { sinse = "2020-01-01" }\n'
+                    '[jobs.totalkz]\nevery = "1h"\nargs = { edition = "xx" }\n'
+                    '[jobs.mosru]\nevery = "1h"\nsettings = { ARCHIVE_LAYOUT = "foo" }\n'
+                    '[jobs.mfakz]\nevery = "1h"\nargs = { since = "2024-01-01" }\n', encoding="utf-8")
+    assert main(["schedule", "--schedule", str(path), "--state", str(tmp_path / "state.json"), "--check"]) == 1
+    problems = capsys.readouterr().err.splitlines()
+    assert problems[0].startswith("newscrawl schedule: [jobs.kazinfrom]: no spider 'kazinfrom' in this project"
+                                  " (it has kazinform, mfakz, ")
+    assert problems[1:] == [
+        "newscrawl schedule: [jobs.kazinform]: -a sinse: kazinform takes no such argument (did you mean since?);"
+        " it takes edition, since, until, url",
+        "newscrawl schedule: [jobs.totalkz]: -a edition: xx unknown; totalkz has ru",
+        "newscrawl schedule: [jobs.mosru]: -s ARCHIVE_LAYOUT='foo': unknown layout; expected one of markdown, dated",
+    ]
+
+
+@contextmanager
+def scrapyd_answering(answers: dict[str, dict]) -> Iterator[str]:
+    """A Scrapyd stand-in on 127.0.0.1 giving each endpoint (``listjobs.json`` …) its JSON answer."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = json.dumps(answers[self.path.split("?")[0].lstrip("/")]).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+def closed_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/"
+
+
+def schedule_once(tmp_path, url: str) -> int:
+    from newscrawl.cli import main
+
+    path = tmp_path / "schedule.toml"
+    path.write_text('[jobs.kazinform]\nevery = "1h"\n', encoding="utf-8")
+    return main(["schedule", "--schedule", str(path), "--state", str(tmp_path / "state.json"), "--url", url,
+                 "--once"])
+
+
+def test_schedule_once_exits_1_with_a_hint_when_scrapyd_is_not_running(tmp_path, capsys):
+    url = closed_url()
+    assert schedule_once(tmp_path, url) == 1
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("newscrawl schedule: job kazinform not submitted: cannot list Scrapyd's jobs:")
+    assert last.endswith(f"; is Scrapyd running at {url}?")
+
+
+def test_schedule_once_exits_1_with_a_hint_when_the_project_is_not_deployed(tmp_path, capsys):
+    refusal = {"status": "error", "message": "project 'newscrawl' not found"}
+    with scrapyd_answering({"listjobs.json": refusal}) as url:
+        assert schedule_once(tmp_path, url) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "newscrawl schedule: job kazinform not submitted: cannot list Scrapyd's jobs: listjobs.json: project"
+        f" 'newscrawl' not found; run scrapyd-deploy: project newscrawl not deployed to {url}")
+
+
+def test_schedule_once_exits_0_when_it_submitted_what_was_due(tmp_path, capsys, caplog):
+    answers = {"listjobs.json": {"status": "ok", "pending": [], "running": [], "finished": []},
+               "schedule.json": {"status": "ok", "jobid": "abc"}}
+    with scrapyd_answering(answers) as url:
+        assert schedule_once(tmp_path, url) == 0
+    assert "submitted as Scrapyd job abc" in caplog.text
+    assert capsys.readouterr().err == ""
+    assert json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))["jobs"]["kazinform"]["last_job"] == "abc"

@@ -31,6 +31,7 @@ from scrapy.utils.project import get_project_settings
 from support import FIXTURES, ROOT, SitePage, write_site_warc
 
 from newscrawl.archiving import Archiver
+from newscrawl.ops.schedule import IntervalTrigger, Schedule, ScheduledJob, Scheduler
 from newscrawl.ops.scrapyd import ScrapydClient, ScrapydError, ScrapydJobs, ScrapydUnavailable
 from newscrawl.outlets import article_keys
 
@@ -260,8 +261,10 @@ def test_each_job_writes_its_report_with_healthy_checks_and_its_log(server):
 
 def test_status_reports_the_last_run_and_the_archive(server):
     result = subprocess.run([sys.executable, "-m", "newscrawl.cli", "status", "--reports", str(server["reports"]),
-                             "--archive", str(server["archive"]), "--json"],
-                            env=clean_env(PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=60)
+                             "--archive", str(server["archive"]), "--scrapyd", server["url"], "--json"],
+                            env=clean_env(PYTHONPATH=str(ROOT), NEWSCRAWL_SCRAPYD_USERNAME=USER,
+                                          NEWSCRAWL_SCRAPYD_PASSWORD=server["password"]),
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     kazinform = json.loads(result.stdout)["outlets"]["kazinform"]
     last = max(server["jobs"].finished, key=lambda j: j["start_time"])
@@ -269,6 +272,7 @@ def test_status_reports_the_last_run_and_the_archive(server):
     assert kazinform["last_run"]["health"] == "passed"
     assert kazinform["recent_runs"] == 2
     assert kazinform["archive"]["records"] == len(server["ru"]) + len(server["others"])
+    assert "cannot list Scrapyd's jobs" not in result.stderr  # asked Scrapyd: every finished job wrote a report
 
 
 def test_scrapyd_refuses_wrong_credentials(server):
@@ -352,3 +356,64 @@ def test_a_refusal_is_an_error_and_a_server_failure_or_no_server_means_try_later
 def test_an_answer_without_a_job_id_or_not_an_object_is_an_error_not_a_crash(answer, message):
     with stand_in(answer=answer) as (url, _), pytest.raises(ScrapydError, match=message):
         ScrapydClient(url).schedule("newscrawl", "kazinform")
+
+
+@contextmanager
+def trickling_server(byte_every: float = 0.05, body_bytes: int = 400) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 that sends its headers at once, then its JSON body a byte at a
+    time (``body_bytes`` bytes, one every ``byte_every`` seconds)."""
+    stop_sending = threading.Event()
+    body = json.dumps({"status": "ok", "jobid": "j1", "padding": "x" * body_bytes}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.flush()
+            for byte in body:
+                if stop_sending.wait(byte_every):
+                    return
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:  # the client gave up
+                    return
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        stop_sending.set()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+def test_an_answer_that_trickles_in_is_cut_off_at_the_calls_deadline():
+    # each byte comes well within the read timeout; the whole answer would take 20 s
+    with trickling_server() as url:
+        client = ScrapydClient(url, timeout=1)
+        with pytest.raises(ScrapydUnavailable, match=r"schedule.json: no complete answer within 1s"):
+            client.schedule("newscrawl", "kazinform")
+        with pytest.raises(ScrapydUnavailable, match=r"listjobs.json: no complete answer within 1s"):
+            client.list_jobs("newscrawl")
+
+
+def test_the_scheduler_defers_a_job_when_scrapyd_answers_too_slowly():
+    schedule = Schedule(jobs=(ScheduledJob("kazinform", "kazinform", IntervalTrigger(60)),))
+    with trickling_server() as url:
+        scheduler = Scheduler(schedule, ScrapydClient(url, timeout=1))
+        decision, = scheduler.tick()
+    assert decision.action == "deferred"
+    assert "no complete answer within 1s" in decision.reason
