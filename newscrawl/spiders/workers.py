@@ -70,6 +70,18 @@ def extract_in_worker(html: str, url: str, outlet: str | None, timeout: float,
     and signature of title and body for the duplicate and reprint checks."""
     global _time_is_up
     _time_is_up = False
+    try:
+        fields = _fields_before_the_alarm(html, url, outlet, timeout, language_hint)
+    except ExtractionTimeout:  # in the page's code, or an alarm that struck on the way out: the timer is off
+        return TIMED_OUT
+    if _time_is_up:  # out of time, even if some code swallowed the alarm
+        return TIMED_OUT
+    return fields if fields is not None else Skip("unparsable_page")
+
+
+def _fields_before_the_alarm(html: str, url: str, outlet: str | None, timeout: float,
+                             language_hint: str | None) -> PageFields | None:
+    """The page's fields, with the timer armed only while they are worked out (disarmed however this ends)."""
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout, ALARM_REPEAT)
     try:
@@ -77,13 +89,9 @@ def extract_in_worker(html: str, url: str, outlet: str | None, timeout: float,
         if fields is not None:
             fields.language = detect_language(f"{fields.title or ''}\n{fields.body or ''}", prior=language_hint)
             fields.text_keys = text_keys(fields.title, fields.body)
-    except ExtractionTimeout:
-        return TIMED_OUT
+        return fields
     finally:
         _disarm(previous)
-    if _time_is_up:  # out of time, even if some code swallowed the alarm
-        return TIMED_OUT
-    return fields if fields is not None else Skip("unparsable_page")
 
 
 #: what a page that ran out of time (or whose extraction failed) gives
