@@ -2,7 +2,8 @@
 
 Each spider runs a short crawl in check mode (``CHECK``; ``newscrawl.extensions.probe`` records it): its
 own discovery routes and the standard ones (``DISCOVERY_STANDARD_ROUTES = "always"``), one listing page
-each, at most N articles per edition, into a throw-away archive. The command then shows, per spider and
+each, at most N articles per edition, into a throw-away archive (``CHECK`` implies one: the
+archive, its index and the watermarks stay as they were). The command then shows, per spider and
 edition, each route (URL, HTTP status, kind, article links, newest entry) and each article read (layout,
 where each field came from, missing fields, language and date), and a verdict per outlet:
 
@@ -68,7 +69,6 @@ def check_settings(output: Path, workdir: Path, articles: int, save: str | None)
     return {
         "CHECK": True, "CHECK_OUTPUT": output, "MAX_ARTICLES_PER_EDITION": articles,
         "DISCOVERY_STANDARD_ROUTES": "always", "INCREMENTAL_MAX_PAGES": 1, "DISCOVERY_MAX_SITEMAPS": 3,
-        "ARCHIVE_DIR": workdir / "archive", "ARCHIVE_INDEX": workdir / "index.sqlite", "ARCHIVE_FSYNC": False,
         "ITEM_PIPELINES": "{}", "SPIDERMON_ENABLED": False, "REPORTS_DIR": workdir / "reports",
         "CRAWL_REPORT": "", "EXTRACTION_PROCESSES": 0, "RAW_ARCHIVE_DIR": save or "", "DRIFT_DIR": "",
         "CLOSESPIDER_TIMEOUT": CHECK_TIMEOUT - 30, "LOG_LEVEL": "INFO",

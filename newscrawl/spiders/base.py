@@ -411,8 +411,8 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         return found
 
     def _remember_progress(self, spider: scrapy.Spider, reason: str) -> None:
-        if spider is not self or self.urls or reason != "finished":
-            return
+        if spider is not self or self.urls or reason != "finished" or self.crawler.settings.getbool("CHECK"):
+            return  # a check crawl moves no watermark
         for edition in self.walk.newest_seen:
             newest = self.walk.next_watermark(edition)
             if newest is not None:

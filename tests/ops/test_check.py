@@ -11,9 +11,11 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from support import FIXTURES, SitePage, crawl_env, write_site_warc
+from support import FIXTURES, ROOT, SitePage, crawl_env, run_crawl, write_site_warc
 
+from newscrawl.archive.index import ArchiveIndex
 from newscrawl.ops.check import BROKEN, DEGRADED, WORKS, judge
+from newscrawl.ops.schedule import load_schedule
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -112,3 +114,32 @@ def test_verdicts_name_their_reasons():
         "only the standard routes found articles (the outlet's own routes found none)"]
     assert judge({"routes": [own], "articles": []}) == (BROKEN, ["3 article links found, no article read"])
 
+
+
+def archive_snapshot(archive: Path) -> tuple[dict[str, bytes], list[tuple]]:
+    """The archive's files (less its index) and the crawl state its index keeps."""
+    files = {str(p.relative_to(archive)): p.read_bytes() for p in sorted(archive.rglob("*"))
+             if p.is_file() and ".newscrawl" not in p.parts}
+    index = ArchiveIndex(archive / ".newscrawl" / "index.sqlite", read_only=True)
+    try:
+        state = index.db.execute("SELECT spider, key, value FROM crawl_state ORDER BY spider, key").fetchall()
+    finally:
+        index.close()
+    return files, state
+
+
+def test_a_scheduled_check_job_leaves_the_archive_and_its_crawl_state_unchanged(tmp_path, working_site):
+    archive = tmp_path / "archive"
+    first = run_crawl("totalkz", tmp_path / "crawl", archive=archive, replay=working_site)
+    assert first.returncode == 0, first.log[-2000:]
+    before = archive_snapshot(archive)
+    assert before[0] and before[1]  # a record and a watermark to keep
+    newer = article("totalkz/articles/post_2021_person")
+    site = write_site_warc(tmp_path / "newer.warc.gz", [totalkz_feed(newer.url), newer])
+    [job] = [j for j in load_schedule(ROOT / "schedule.toml").jobs if j.name == "check-totalkz"]
+    run = run_crawl("totalkz", tmp_path / "check", archive=archive, replay=site, settings=job.settings)
+    assert run.returncode == 0, run.log[-2000:]
+    assert run.stats["newscrawl/check/verdict"] == WORKS  # it read the new article ...
+    after = archive_snapshot(archive)
+    assert sorted(after[0]) == sorted(before[0])
+    assert after == before  # ... and archived nothing, moved no watermark
