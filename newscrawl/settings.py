@@ -120,6 +120,8 @@ EXTRACTION_TASKS_PER_WORKER = 5000
 #: keep every fetched response in WARC files in this folder (the raw archive); unset: off.
 #: A server installation sets it (env NEWSCRAWL_RAW_ARCHIVE_DIR)
 RAW_ARCHIVE_DIR = os.environ.get("NEWSCRAWL_RAW_ARCHIVE_DIR") or None
+#: write responses answered from REPLAY to the raw archive too (``newscrawl check --save`` of a replay)
+RAW_ARCHIVE_REPLAYED = False
 #: a raw-archive WARC file is closed and the next one begun past this size (bytes)
 RAW_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 #: listing pages an incremental crawl walks at most per edition and listing

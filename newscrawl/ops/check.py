@@ -14,7 +14,8 @@ where each field came from, missing fields, language and date), and a verdict pe
 - ``broken``: no article was read.
 
 Exit status: 0 when every outlet works, 1 when one is broken, 3 when none is broken but one is
-degraded (2: the command was used wrongly). ``--save DIR`` keeps every response as WARC (fixtures).
+degraded (2: the command was used wrongly). ``--save DIR`` keeps every response the check read as WARC
+(fixtures), whether fetched live or replayed.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def check_settings(output: Path, workdir: Path, articles: int, save: str | None)
         "CHECK": True, "CHECK_OUTPUT": output, "MAX_ARTICLES_PER_EDITION": articles,
         "DISCOVERY_STANDARD_ROUTES": "always", "INCREMENTAL_MAX_PAGES": 1, "DISCOVERY_MAX_SITEMAPS": 3,
         "ITEM_PIPELINES": "{}", "SPIDERMON_ENABLED": False, "REPORTS_DIR": workdir / "reports",
-        "CRAWL_REPORT": "", "EXTRACTION_PROCESSES": 0, "RAW_ARCHIVE_DIR": save or "", "DRIFT_DIR": "",
+        "CRAWL_REPORT": "", "EXTRACTION_PROCESSES": 0, "RAW_ARCHIVE_DIR": save or "", "RAW_ARCHIVE_REPLAYED": True,
+        "DRIFT_DIR": "",
         "CLOSESPIDER_TIMEOUT": CHECK_TIMEOUT - 30, "LOG_LEVEL": "INFO",
     }
 

@@ -16,6 +16,7 @@ from support import FIXTURES, ROOT, SitePage, crawl_env, run_crawl, write_site_w
 from newscrawl.archive.index import ArchiveIndex
 from newscrawl.ops.check import BROKEN, DEGRADED, WORKS, judge
 from newscrawl.ops.schedule import load_schedule
+from newscrawl.warc import WarcLookup
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -70,7 +71,21 @@ def test_json_output_and_saved_responses(tmp_path, working_site):
     assert feed["newest"].startswith(NOW.astimezone().date().isoformat()[:4])
     [read] = outlet["articles"]
     assert read["layout"] == "post" and read["missing"] == [] and read["sources"]["title"] == "selector"
-    assert save.is_dir()  # responses replayed are not saved again; the folder is there for live checks
+
+
+
+def test_save_keeps_what_a_replayed_check_read_and_the_saved_folder_replays_the_same_check(tmp_path, working_site):
+    save = tmp_path / "saved"
+    run = check("totalkz", "--save", str(save), "-s", f"REPLAY={working_site}", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    saved = WarcLookup(save)
+    page = article("totalkz/articles/post_2025_agency")
+    feed, read = saved.find("GET", "https://total.kz/rss"), saved.find("GET", page.url)
+    assert feed is not None and feed.status == 200 and b"<rss" in feed.body
+    assert read is not None and read.article and read.body == page.body
+    assert saved.find("GET", "https://total.kz/robots.txt") is None  # replay's made-up 404s are not kept
+    again = check("totalkz", "-s", f"REPLAY={save}", cwd=tmp_path)
+    assert (again.returncode, again.stdout.splitlines()[0]) == (0, run.stdout.splitlines()[0])
 
 
 def test_an_outlet_in_an_unknown_layout_is_degraded_with_exit_status_3(tmp_path):
