@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 #: whose route it is (``own`` or ``standard``)
 ROUTE_KIND = "newscrawl_route"
 ROUTE_ORIGIN = "newscrawl_route_origin"
+#: request meta: the editions a discovery route is read for, when its callback's arguments do not say
+ROUTE_EDITIONS = "newscrawl_route_editions"
 
 
 @dataclass
@@ -54,6 +56,9 @@ class RouteStats:
     #: links taken by the generic article test because the outlet's URL rules knew none
     generic_links: int = 0
     newest: datetime | date | None = None
+    #: per edition: the article links the route listed of it, and the newest of them
+    edition_links: dict[str, int] = field(default_factory=dict)
+    edition_newest: dict[str, datetime | date] = field(default_factory=dict)
 
 
 class RouteLog:
@@ -70,17 +75,28 @@ class RouteLog:
         stats.origin = stats.origin or origin
         if edition:
             stats.editions.add(edition)
+            stats.edition_links[edition] = stats.edition_links.get(edition, 0) + len(entries)
         stats.links += len(entries)
         stats.generic_links += generic
         for entry in entries:
             published = entry[1] if len(entry) > 1 else None
-            if published is not None and (stats.newest is None or _later(published, stats.newest)):
+            if published is None:
+                continue
+            if stats.newest is None or _later(published, stats.newest):
                 stats.newest = published
+            if edition and (edition not in stats.edition_newest or _later(published, stats.edition_newest[edition])):
+                stats.edition_newest[edition] = published
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         return {url: {"kind": s.kind, "origin": s.origin, "editions": sorted(s.editions), "links": s.links,
-                      "generic_links": s.generic_links, "newest": s.newest.isoformat() if s.newest else None}
+                      "generic_links": s.generic_links, "newest": _iso(s.newest),
+                      "by_edition": {e: {"links": n, "newest": _iso(s.edition_newest.get(e))}
+                                     for e, n in sorted(s.edition_links.items())}}
                 for url, s in self.routes.items()}
+
+
+def _iso(when: datetime | date | None) -> str | None:
+    return when.isoformat() if when else None
 
 
 def _later(a: datetime | date, b: datetime | date) -> bool:
