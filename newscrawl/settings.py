@@ -131,6 +131,9 @@ INCREMENTAL_MAX_PAGES = 10
 DISCOVERY_STANDARD_ROUTES = "fallback"
 #: how far back a first incremental crawl takes dated entries of sitemaps and feeds found by them (days)
 DISCOVERY_FIRST_CRAWL_DAYS = 2
+#: undated entries of sitemaps and feeds (plain sitemaps often give no date) a first incremental crawl
+#: takes at most per edition (0: no limit); the rest are a backfill's job
+DISCOVERY_FIRST_CRAWL_UNDATED = 200
 #: the sitemaps of a sitemap index read at most (in the index's order; 0: all)
 DISCOVERY_MAX_SITEMAPS = 50
 #: articles a crawl takes per edition at most (0: no limit; ``newscrawl check`` sets it)

@@ -97,6 +97,8 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         self._standard_asked: set[str | None] = set()
         #: articles claimed per edition (``MAX_ARTICLES_PER_EDITION``)
         self._claimed: dict[str | None, int] = {}
+        #: undated sitemap and feed entries a first crawl took per edition (``DISCOVERY_FIRST_CRAWL_UNDATED``)
+        self._undated_taken: dict[str | None, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):

@@ -289,14 +289,31 @@ class StandardDiscovery:
                              generic=generic if len(by_edition) == 1 else 0)
             self.found_articles(edition)
             key = self.watermark_key(edition)
+            first_crawl = not self.backfill and self.walk.watermark(key) is None
             for url, published, *_ in group:
                 self.walk.note_published(key, published)
                 if not self.walk.in_range(published):
                     continue
                 if not self.backfill and (self.walk.is_old(published, key) or (
-                        self.walk.watermark(key) is None and floor is not None and isinstance(published, datetime)
-                        and published < floor)):
+                        first_crawl and floor is not None and isinstance(published, datetime) and published < floor)):
+                    continue
+                if first_crawl and published is None and not self.undated_allowed(edition):
                     continue
                 request = self.article_request(url, edition, listed=published)
                 if request is not None:
+                    if first_crawl and published is None:
+                        self._undated_taken[edition] = self._undated_taken.get(edition, 0) + 1
                     yield request
+
+    def undated_allowed(self, edition: str | None) -> bool:
+        """Whether a first incremental crawl may take one more undated entry of a sitemap or feed for an
+        edition (``DISCOVERY_FIRST_CRAWL_UNDATED``; a plain sitemap may list a whole site undated); the
+        entries left are counted (``newscrawl/discovery/undated_capped``), the cap logged once."""
+        cap = self.crawler.settings.getint("DISCOVERY_FIRST_CRAWL_UNDATED")
+        if not cap or self._undated_taken.get(edition, 0) < cap:
+            return True
+        self.crawler.stats.inc_value("newscrawl/discovery/undated_capped")
+        self.warn_once(f"undated-cap/{edition}", "%s %s: a first crawl takes at most %d undated sitemap or feed "
+                       "entries per edition (DISCOVERY_FIRST_CRAWL_UNDATED); the others are left to a backfill "
+                       "with -a since=YYYY-MM-DD", self.name, edition or "-", cap)
+        return False
