@@ -178,7 +178,7 @@ def render(views: Sequence[Mapping[str, Any]]) -> str:
                 if sources:
                     lines.append(f"      fields from {sources}")
         if view["other_routes"]:
-            lines.append("  routes of no one edition")
+            lines.append("  routes not tied to one edition")
             lines += render_routes(view["other_routes"], "    ")
     return "\n".join(lines)
 

@@ -156,7 +156,7 @@ def test_each_edition_shows_every_route_read_for_it_with_its_own_links_and_artic
                         "    own       200     sitemap           5  2025-11-23T15:00:00+05:00 "
                         "https://www.inform.kz/sitemap.xml"]
     assert "  edition kz: no articles read; 1 of 1 routes answered" in text
-    assert text[-3] == "  routes of no one edition"
+    assert text[-3] == "  routes not tied to one edition"
 
 
 def test_verdicts_name_their_reasons():
