@@ -183,6 +183,33 @@ def render(views: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def wrong_setting(given: Sequence[str]) -> str | None:
+    """Why the ``-s NAME=VALUE`` settings cannot be used (checked as ``scrapy crawl`` would), or None."""
+    from scrapy.settings import Settings
+
+    from newscrawl.setting_checks import SettingError, check_settings
+
+    settings = Settings()
+    settings.setmodule(os.environ.get("SCRAPY_SETTINGS_MODULE", "newscrawl.settings"), priority="project")
+    for setting in given:
+        name, value = setting.split("=", 1)
+        settings.set(name, value, priority="cmdline")
+    try:
+        check_settings(settings)
+    except SettingError as error:
+        return str(error)
+    return None
+
+
+def unusable_folder(save: str) -> str | None:
+    """Why ``--save DIR`` cannot be written to (after making the folder), or None."""
+    try:
+        Path(save).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"--save {save}: cannot make the folder ({error.strerror or error})"
+    return None if os.access(save, os.W_OK) else f"--save {save}: the folder cannot be written to"
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from newscrawl.outlets import all_outlets
 
@@ -196,12 +223,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if bad:
         sys.stderr.write(f"newscrawl check: -s {bad[0]!r}: expected NAME=VALUE\n")
         return 2
-    replay = next((s.split("=", 1)[1] for s in reversed(args.setting) if s.split("=", 1)[0] == "REPLAY"), None)
-    if replay and not Path(replay).exists():
-        sys.stderr.write(f"newscrawl check: -s REPLAY={replay}: no WARC file or folder there\n")
+    wrong = wrong_setting(args.setting) or (unusable_folder(args.save) if args.save else None)
+    if wrong:
+        sys.stderr.write(f"newscrawl check: {wrong}\n")
         return 2
-    if args.save:
-        Path(args.save).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="newscrawl-check-") as tmp:
         reports = []
         for spider in dict.fromkeys(chosen):

@@ -127,11 +127,16 @@ def test_an_outlet_where_nothing_is_found_is_broken_with_exit_status_1(tmp_path,
     (["nosuch"], "newscrawl check: unknown spider nosuch (spiders: kazinform, mfakz, mosds, mosru, qazaqtv, totalkz)"),
     (["totalkz", "-s", "REPLAY"], "newscrawl check: -s 'REPLAY': expected NAME=VALUE"),
     (["--articles", "0"], "argument --articles: must be 1 or more"),
-    (["totalkz", "-s", "REPLAY=missing.warc.gz"], "newscrawl check: -s REPLAY=missing.warc.gz: no WARC file or folder"),
+    (["totalkz", "-s", "REPLAY=missing.warc.gz"], "newscrawl check: -s REPLAY=missing.warc.gz: no such file or folder"),
+    (["totalkz", "-s", "REPLAY=notes.txt"], "newscrawl check: -s REPLAY=notes.txt: not a WARC file"),
+    (["totalkz", "-s", "INCREMENTAL_MAX_PAGES=abc"], "newscrawl check: -s INCREMENTAL_MAX_PAGES='abc': not an integer"),
+    (["totalkz", "--save", "notes.txt"], "newscrawl check: --save notes.txt: cannot make the folder"),
 ])
 def test_wrong_use_is_a_one_line_error_with_exit_status_2(tmp_path, args, message):
+    (tmp_path / "notes.txt").write_text("not a WARC file")
     run = check(*args, cwd=tmp_path)
     assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+    assert "checking" not in run.stderr  # refused before any check crawl
 
 
 def test_each_edition_shows_every_route_read_for_it_with_its_own_links_and_articles():
