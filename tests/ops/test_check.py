@@ -200,9 +200,12 @@ def test_a_scheduled_check_job_leaves_the_archive_and_its_crawl_state_unchanged(
     newer = article("totalkz/articles/post_2021_person")
     site = write_site_warc(tmp_path / "newer.warc.gz", [totalkz_feed(newer.url), newer])
     [job] = [j for j in load_schedule(ROOT / "schedule.toml").jobs if j.name == "check-totalkz"]
-    run = run_crawl("totalkz", tmp_path / "check", archive=archive, replay=site, settings=job.settings)
+    raw = tmp_path / "raw"  # a server's raw archive, named in the environment
+    run = run_crawl("totalkz", tmp_path / "check", archive=archive, replay=site, settings=job.settings,
+                    env={"NEWSCRAWL_RAW_ARCHIVE_DIR": str(raw)})
     assert run.returncode == 0, run.log[-2000:]
     assert run.stats["newscrawl/check/verdict"] == WORKS  # it read the new article ...
+    assert not raw.exists()  # ... kept no response in the raw archive ...
     after = archive_snapshot(archive)
     assert sorted(after[0]) == sorted(before[0])
     assert after == before  # ... and archived nothing, moved no watermark
