@@ -150,11 +150,13 @@ def outlet_view(report: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def render_routes(routes: Sequence[Mapping[str, Any]], indent: str) -> list[str]:
-    lines = [f"{indent}{'route':<9} {'status':<7} {'kind':<13} {'links':>5}  {'newest':<25} url"]
+    """A table of routes; the status column widens to fit a failure's name (``CannotResolveHostError``)."""
+    width = max([7, *(len(str(r.get("status") or "-")) + 1 for r in routes)])
+    lines = [f"{indent}{'route':<9} {'status':<{width}} {'kind':<13} {'links':>5}  {'newest':<25} url"]
     for r in routes:
         links = f"{r['links']}" + (f" ({r['generic_links']} generic)" if r.get("generic_links") else "")
-        lines.append(f"{indent}{r.get('origin') or '-':<9} {r.get('status') or '-'!s:<7} {r.get('kind') or '-':<13} "
-                     f"{links:>5}  {r.get('newest') or '-':<25} {r['url']}")
+        lines.append(f"{indent}{r.get('origin') or '-':<9} {r.get('status') or '-'!s:<{width}} "
+                     f"{r.get('kind') or '-':<13} {links:>5}  {r.get('newest') or '-':<25} {r['url']}")
     return lines
 
 

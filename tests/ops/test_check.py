@@ -219,3 +219,14 @@ def test_a_scheduled_check_job_of_a_broken_outlet_fails_the_outlet_check_and_ale
     outlet_check = next(c for c in run.report["health"]["checks"] if c["name"] == "outlet_check")
     assert outlet_check["status"] == "failed" and "the outlet broken" in outlet_check["message"]
     assert "HEALTH ALERT" in run.log and "outlet_check" in run.log
+
+
+def test_a_route_that_failed_shows_why_and_the_table_stays_aligned():
+    failed = {"url": "https://total.kz/rss", "origin": "own", "kind": "feed", "status": "CannotResolveHostError",
+              "editions": ["ru"], "links": 0}
+    view = outlet_view({"spider": "totalkz", "verdict": BROKEN, "reasons": ["no article"], "editions": ["ru"],
+                        "routes": [failed, {**failed, "url": "https://total.kz/ru/news", "status": 404}],
+                        "articles": []})
+    header, *rows = render([view]).splitlines()[2:]
+    assert rows[0].split()[:3] == ["own", "CannotResolveHostError", "feed"]
+    assert {row.index("feed") for row in rows} == {header.index("kind")}
