@@ -185,6 +185,13 @@ def render(views: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def summary_line(views: Sequence[Mapping[str, Any]], status: int) -> str:
+    """The last line of the text output: how many outlets got each verdict, and the exit status."""
+    counts = {verdict: sum(1 for v in views if v["verdict"] == verdict) for verdict in (WORKS, DEGRADED, BROKEN)}
+    said = ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n)
+    return f"{len(views)} outlet{'s' * (len(views) != 1)} checked: {said} (exit status {status})"
+
+
 def wrong_setting(given: Sequence[str]) -> str | None:
     """Why the ``-s NAME=VALUE`` settings cannot be used (checked as ``scrapy crawl`` would), or None."""
     from scrapy.settings import Settings
@@ -243,6 +250,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                                     default=str) + "\n")
     else:
         print(render(views))
+        print(summary_line(views, exit_status(reports)))
     return exit_status(reports)
 
 
@@ -262,7 +270,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("spiders", nargs="*", metavar="SPIDER", help="the spiders to check (default: every outlet's)")
     p.add_argument("--articles", type=positive, default=3, metavar="N", help="articles to read per edition (3)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--save", metavar="DIR", help="keep every fetched response in WARC files in DIR")
+    p.add_argument("--save", metavar="DIR",
+                   help="keep every response the check read (live or replayed) in WARC files in DIR")
     p.add_argument("-s", "--set", dest="setting", action="append", default=[], metavar="NAME=VALUE",
                    help="a Scrapy setting for the check crawls (e.g. -s REPLAY=site.warc.gz)")
     p.set_defaults(func=cmd_check)

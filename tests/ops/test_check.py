@@ -57,6 +57,7 @@ def test_an_outlet_whose_routes_and_pages_work_passes_with_exit_status_0(tmp_pat
     assert next(line for line in lines if line.endswith("https://total.kz/ru/news")).split()[:2] == ["own", "404"]
     assert any(line.split()[:3] == ["standard", "404", "robots.txt"] for line in lines)
     assert "      layout post; language ru; published 2025-02-11T09:05:17+05:00; missing: nothing" in lines
+    assert lines[-1] == "1 outlet checked: 1 works (exit status 0)"
     assert not list(tmp_path.glob("archive*"))  # the check archives nothing
 
 
@@ -112,6 +113,7 @@ def test_an_outlet_in_an_unknown_layout_is_degraded_with_exit_status_3(tmp_path)
     run = check("totalkz", "-s", f"REPLAY={warc}", cwd=tmp_path)
     assert run.returncode == 3, run.stdout + run.stderr
     assert run.stdout.splitlines()[0] == "totalkz: DEGRADED — 1 of 1 articles in no known layout"
+    assert run.stdout.splitlines()[-1] == "1 outlet checked: 1 degraded (exit status 3)"
     assert "      layout NONE; language ru;" in run.stdout
 
 
