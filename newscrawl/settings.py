@@ -131,6 +131,8 @@ EXTRACTION_TASKS_PER_WORKER = 5000
 #: keep every fetched response in WARC files in this folder (the raw archive); unset: off.
 #: A server installation sets it (env NEWSCRAWL_RAW_ARCHIVE_DIR)
 RAW_ARCHIVE_DIR = os.environ.get("NEWSCRAWL_RAW_ARCHIVE_DIR") or None
+#: write responses answered from REPLAY to the raw archive too (``newscrawl check --save`` of a replay)
+RAW_ARCHIVE_REPLAYED = False
 #: a raw-archive WARC file is closed and the next one begun past this size (bytes)
 RAW_ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024
 #: listing pages an incremental crawl walks at most per edition and listing
@@ -140,6 +142,9 @@ INCREMENTAL_MAX_PAGES = 10
 DISCOVERY_STANDARD_ROUTES = "fallback"
 #: how far back a first incremental crawl takes dated entries of sitemaps and feeds found by them (days)
 DISCOVERY_FIRST_CRAWL_DAYS = 2
+#: undated entries of sitemaps and feeds (plain sitemaps often give no date) a first incremental crawl
+#: takes at most per edition (0: no limit); the rest are a backfill's job
+DISCOVERY_FIRST_CRAWL_UNDATED = 200
 #: the sitemaps of a sitemap index read at most (in the index's order; 0: all)
 DISCOVERY_MAX_SITEMAPS = 50
 #: articles a crawl takes per edition at most (0: no limit; ``newscrawl check`` sets it)

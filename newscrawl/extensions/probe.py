@@ -20,7 +20,7 @@ from scrapy.http import Response
 
 from newscrawl.items import Article
 from newscrawl.ops.check import REQUIRED_FIELDS, judge
-from newscrawl.spiders.discovery import ROUTE_KIND, ROUTE_ORIGIN
+from newscrawl.spiders.discovery import ROUTE_EDITIONS, ROUTE_KIND, ROUTE_ORIGIN
 
 #: what a route is, by the callback that reads it, for requests that do not say (outlet spiders' own routes)
 KIND_OF_CALLBACK = {
@@ -40,8 +40,11 @@ def route_of(request: Request) -> tuple[str, str] | None:
 
 
 def editions_of(request: Request) -> list[str]:
+    """The editions a discovery request is for: as its meta says (``ROUTE_EDITIONS``), else its callback's
+    arguments."""
     kwargs = request.cb_kwargs
-    found = kwargs.get("editions") or [kwargs.get("edition") or kwargs.get("listing")]
+    found = request.meta.get(ROUTE_EDITIONS) or kwargs.get("editions") or [kwargs.get("edition")
+                                                                           or kwargs.get("listing")]
     return [e for e in found if e]
 
 
@@ -89,10 +92,15 @@ class ProbeRecorder:
                                                  "editions": [], "status": None})
             entry["kind"] = noted["kind"] or entry["kind"]
             entry["editions"] = sorted(set(entry["editions"]) | set(noted["editions"]))
-            entry.update(links=noted["links"], generic_links=noted["generic_links"], newest=noted["newest"])
+            entry.update(links=noted["links"], generic_links=noted["generic_links"], newest=noted["newest"],
+                         by_edition=noted["by_edition"])
+        editions = list(getattr(spider, "editions", []))
+        if len(editions) == 1:  # a crawl of one edition reads every route for it
+            for entry in self.routes.values():
+                entry["editions"] = entry["editions"] or editions
         outlet = getattr(spider, "outlet", None)
         stats = self.crawler.stats.get_stats()
-        return {"spider": spider.name, "editions": list(getattr(spider, "editions", [])),
+        return {"spider": spider.name, "editions": editions,
                 "has_layouts": bool(outlet and outlet.layouts), "routes": list(self.routes.values()),
                 "articles": self.articles,
                 "stats": {k: v for k, v in stats.items() if isinstance(v, int | float) and (

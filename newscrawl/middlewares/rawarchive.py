@@ -3,7 +3,9 @@
 With ``RAW_ARCHIVE_DIR`` set (a server installation sets it through ``NEWSCRAWL_RAW_ARCHIVE_DIR``),
 each response is appended to a gzipped WARC file there (warcio; see ``newscrawl.warc``), and a file
 that reaches ``RAW_ARCHIVE_MAX_BYTES`` is closed and the next one begun. Responses answered from
-``REPLAY`` are not written again. The files can answer a later crawl (``-s REPLAY=DIR``) through
+``REPLAY`` are not written again unless ``RAW_ARCHIVE_REPLAYED`` is set (``newscrawl check --save``
+keeps what a replayed check read); the 404s replay makes up for requests it has no answer for never are.
+The files can answer a later crawl (``-s REPLAY=DIR``) through
 fixed parsers, and ``newscrawl archive rebuild`` re-extracts records from them.
 
 Two downloader middlewares share one writer: ``RawArchiveMiddleware`` sits just below
@@ -115,6 +117,7 @@ class RawArchiveMiddleware:
     def __init__(self, crawler: Crawler, writer: RawArchiveWriter):
         self.stats = crawler.stats
         self.writer = writer
+        self.keep_replayed = crawler.settings.getbool("RAW_ARCHIVE_REPLAYED")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RawArchiveMiddleware:
@@ -128,7 +131,8 @@ class RawArchiveMiddleware:
         return not (300 <= response.status < 400 and "Location" in response.headers)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        if "replay" in response.flags or "replay-missing" in response.flags or not self.wanted(response):
+        replayed = "replay" in response.flags and not self.keep_replayed
+        if replayed or "replay-missing" in response.flags or not self.wanted(response):
             return response
         try:
             self.writer.write(response.url, response.status, header_pairs(response.headers), response.body,

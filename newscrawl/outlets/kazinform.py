@@ -115,7 +115,10 @@ class Kazinform(Outlet):
 
 OUTLET = Kazinform(
     name="kazinform",
-    first_year=1997,  # inform.kz went online in 1997; no listing or article of the site is older
+    # an early bound, unverified: the oldest pages the outlet notes (OUTLETS.md, section 1) are the numeric
+    # /rus/article/<id> era (up to 2016) and the _a<id> era from 2011; seed 002 is of 2015. Nothing there
+    # dates the site's start, so the agency's 1997 site launch stays (a later year would cut backfills short)
+    first_year=1997,
     short_name="Kazinform",
     timezone=TIMEZONE,
     hosts=("inform.kz", "qazinform.com"),

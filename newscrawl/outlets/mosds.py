@@ -68,7 +68,9 @@ class Mosds(Outlet):
 
 OUTLET = Mosds(
     name="mosds",
-    first_year=2010,  # the presscenter pages of mos.ru sub-sites hold nothing older than 2010
+    # an early bound, unverified: the outlet notes (OUTLETS.md, section 3) hold seed 003 of 2019 and
+    # presscenter pages of other mos.ru sub-sites scraped in 2016; nothing there is older or dates the start
+    first_year=2010,
     short_name="Московский дом соотечественника",
     timezone=TIMEZONE,
     hosts=("mosds.mos.ru",),

@@ -80,7 +80,9 @@ class QazaqTv(Outlet):
 
 OUTLET = QazaqTv(
     name="qazaqtv",
-    first_year=2012,  # the channel (Kazakh TV until 2019) began broadcasting in 2012
+    # an early bound, unverified: the outlet notes (OUTLETS.md, section 1 and later facts) hold one real page
+    # form, of 2021 (seed 000, of 2019, is a Kazinform page); the channel's start in 2012 is background
+    first_year=2012,
     short_name="Qazaq TV",
     timezone=TIMEZONE,
     hosts=(HOST,),

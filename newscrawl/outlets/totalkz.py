@@ -112,7 +112,7 @@ class Totalkz(Outlet):
 
 OUTLET = Totalkz(
     name="totalkz",
-    first_year=2011,  # Total.kz's listings go back to 2011
+    first_year=2011,  # OUTLETS.md, section 2: the parent categories' listings and undated URLs go back to 2011
     short_name="Тотал",
     timezone=TIMEZONE,
     hosts=("total.kz",),

@@ -155,11 +155,10 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None) -> None:
-        self.archiver = CrawlArchive.of(self.crawler).archiver
+        crawl_archive = CrawlArchive.of(self.crawler)
+        self.archiver = crawl_archive.archiver
         if self.in_thread:
-            settings = self.crawler.settings
-            self._writer = BatchWriter(lambda: Archiver.from_settings(settings), batch_max=self.batch_max,
-                                       wait=self.batch_wait)
+            self._writer = BatchWriter(crawl_archive.open_archiver, batch_max=self.batch_max, wait=self.batch_wait)
 
     def close_spider(self, spider=None) -> None:
         if self._writer is not None:

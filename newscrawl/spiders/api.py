@@ -72,7 +72,7 @@ class ApiNewsSpider(NewsSpider):
         API body is missing or too short. ``source`` is the URL of the API page that listed them."""
         if not explicit:
             self.routes.note(source or api, [(item.url, item.published) for item in items], edition=edition,
-                             kind="api", origin="own")
+                             kind="API", origin="own")
             if items:
                 self.found_articles(edition)
         for item in items:

@@ -99,6 +99,8 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         self._standard_asked: set[str | None] = set()
         #: articles claimed per edition (``MAX_ARTICLES_PER_EDITION``)
         self._claimed: dict[str | None, int] = {}
+        #: undated sitemap and feed entries a first crawl took per edition (``DISCOVERY_FIRST_CRAWL_UNDATED``)
+        self._undated_taken: dict[str | None, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -431,8 +433,8 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         return found
 
     def _remember_progress(self, spider: scrapy.Spider, reason: str) -> None:
-        if spider is not self or self.urls or reason != "finished":
-            return
+        if spider is not self or self.urls or reason != "finished" or self.crawler.settings.getbool("CHECK"):
+            return  # a check crawl moves no watermark
         for edition in self.walk.newest_seen:
             newest = self.walk.next_watermark(edition)
             if newest is not None:

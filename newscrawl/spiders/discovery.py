@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 #: whose route it is (``own`` or ``standard``)
 ROUTE_KIND = "newscrawl_route"
 ROUTE_ORIGIN = "newscrawl_route_origin"
+#: request meta: the editions a discovery route is read for, when its callback's arguments do not say
+ROUTE_EDITIONS = "newscrawl_route_editions"
 
 
 @dataclass
@@ -54,6 +56,9 @@ class RouteStats:
     #: links taken by the generic article test because the outlet's URL rules knew none
     generic_links: int = 0
     newest: datetime | date | None = None
+    #: per edition: the article links the route listed of it, and the newest of them
+    edition_links: dict[str, int] = field(default_factory=dict)
+    edition_newest: dict[str, datetime | date] = field(default_factory=dict)
 
 
 class RouteLog:
@@ -70,17 +75,28 @@ class RouteLog:
         stats.origin = stats.origin or origin
         if edition:
             stats.editions.add(edition)
+            stats.edition_links[edition] = stats.edition_links.get(edition, 0) + len(entries)
         stats.links += len(entries)
         stats.generic_links += generic
         for entry in entries:
             published = entry[1] if len(entry) > 1 else None
-            if published is not None and (stats.newest is None or _later(published, stats.newest)):
+            if published is None:
+                continue
+            if stats.newest is None or _later(published, stats.newest):
                 stats.newest = published
+            if edition and (edition not in stats.edition_newest or _later(published, stats.edition_newest[edition])):
+                stats.edition_newest[edition] = published
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         return {url: {"kind": s.kind, "origin": s.origin, "editions": sorted(s.editions), "links": s.links,
-                      "generic_links": s.generic_links, "newest": s.newest.isoformat() if s.newest else None}
+                      "generic_links": s.generic_links, "newest": _iso(s.newest),
+                      "by_edition": {e: {"links": n, "newest": _iso(s.edition_newest.get(e))}
+                                     for e, n in sorted(s.edition_links.items())}}
                 for url, s in self.routes.items()}
+
+
+def _iso(when: datetime | date | None) -> str | None:
+    return when.isoformat() if when else None
 
 
 def _later(a: datetime | date, b: datetime | date) -> bool:
@@ -273,14 +289,31 @@ class StandardDiscovery:
                              generic=generic if len(by_edition) == 1 else 0)
             self.found_articles(edition)
             key = self.watermark_key(edition)
+            first_crawl = not self.backfill and self.walk.watermark(key) is None
             for url, published, *_ in group:
                 self.walk.note_published(key, published)
                 if not self.walk.in_range(published):
                     continue
                 if not self.backfill and (self.walk.is_old(published, key) or (
-                        self.walk.watermark(key) is None and floor is not None and isinstance(published, datetime)
-                        and published < floor)):
+                        first_crawl and floor is not None and isinstance(published, datetime) and published < floor)):
+                    continue
+                if first_crawl and published is None and not self.undated_allowed(edition):
                     continue
                 request = self.article_request(url, edition, listed=published)
                 if request is not None:
+                    if first_crawl and published is None:
+                        self._undated_taken[edition] = self._undated_taken.get(edition, 0) + 1
                     yield request
+
+    def undated_allowed(self, edition: str | None) -> bool:
+        """Whether a first incremental crawl may take one more undated entry of a sitemap or feed for an
+        edition (``DISCOVERY_FIRST_CRAWL_UNDATED``; a plain sitemap may list a whole site undated); the
+        entries left are counted (``newscrawl/discovery/undated_capped``), the cap logged once."""
+        cap = self.crawler.settings.getint("DISCOVERY_FIRST_CRAWL_UNDATED")
+        if not cap or self._undated_taken.get(edition, 0) < cap:
+            return True
+        self.crawler.stats.inc_value("newscrawl/discovery/undated_capped")
+        self.warn_once(f"undated-cap/{edition}", "%s %s: a first crawl takes at most %d undated sitemap or feed "
+                       "entries per edition (DISCOVERY_FIRST_CRAWL_UNDATED); the others are left to a backfill "
+                       "with -a since=YYYY-MM-DD", self.name, edition or "-", cap)
+        return False

@@ -28,6 +28,7 @@ from newscrawl.outlets.mosru import (
     single_item,
 )
 from newscrawl.spiders.api import ApiNewsSpider, failure_reason
+from newscrawl.spiders.discovery import ROUTE_EDITIONS
 
 
 class MosruSpider(ApiNewsSpider):
@@ -61,7 +62,7 @@ class MosruSpider(ApiNewsSpider):
     def list_request(self, url: str, page: int) -> Request:
         """A request for one newsfeed page."""
         return Request(url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"page": page},
-                       headers={"Accept": "application/json"})
+                       headers={"Accept": "application/json"}, meta={ROUTE_EDITIONS: [EDITION]})
 
     async def parse_list(self, response: Response, page: int) -> AsyncIterator[Article | Request]:
         """Articles of a newsfeed page, and the next page while the crawl wants more."""
@@ -92,7 +93,8 @@ class MosruSpider(ApiNewsSpider):
     def after_list_failure(self, page: int) -> Iterator[Request]:
         if page == 1:
             self.logger.warning("the newsfeed API failed; reading the RSS feed %s instead", RSS_URL)
-            yield Request(RSS_URL, callback=self.parse_feed, errback=self.listing_failed)
+            yield Request(RSS_URL, callback=self.parse_feed, errback=self.listing_failed,
+                          meta={ROUTE_EDITIONS: [EDITION]})
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Article pages the RSS feed lists."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
+from support import FIXTURES
 
 from newscrawl.outlets import all_outlets, get_outlet
 from newscrawl.outlets.base import site_outlet
@@ -17,6 +19,14 @@ from newscrawl.spiders.totalkz import TotalkzSpider
 def test_every_outlet_has_a_first_year():
     for outlet in all_outlets().values():
         assert outlet.first_year and 1990 <= outlet.first_year <= date.today().year, outlet.name
+
+
+@pytest.mark.parametrize("name", sorted(all_outlets()))
+def test_no_outlets_first_year_is_later_than_an_article_of_it_that_the_tests_hold(name):
+    years = [int(json.loads(p.read_text(encoding="utf-8"))["published"][:4])
+             for p in (FIXTURES / name / "articles").glob("*.expected.json")
+             if json.loads(p.read_text(encoding="utf-8")).get("published")]
+    assert years and get_outlet(name).first_year <= min(years)
 
 
 def test_a_since_before_the_outlets_first_year_walks_back_to_that_year_and_says_so():

@@ -108,3 +108,41 @@ def test_generic_links_of_a_plain_sitemap_are_followed_and_counted(tmp_path):
     assert [r.url for r in requests] == ["https://qazaqtv.com/en/stories/2025/president-met-investors-in-astana"]
     assert crawler.stats.get_value("newscrawl/discovery/generic_links") == 1
     assert spider.routes.routes[request.url].generic_links == 1
+
+
+def plain_sitemap(urls: list[str]) -> bytes:
+    locs = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode()
+
+
+def read_plain_sitemap(tmp_path, *, watermark: str | None = None, **settings):
+    """A Qazaq TV crawl (English edition) reading a plain sitemap of five undated articles and one dated."""
+    crawler = project_crawler(QazaqTvSpider, ARCHIVE_DIR=str(tmp_path / "archive"), **settings)
+    spider = QazaqTvSpider.from_crawler(crawler, edition="en")
+    if watermark:
+        spider.archive.index.set_state(spider.state_key, "newest/en", watermark)
+    urls = [f"https://old.qazaqtv.com/en/view/society/page_10{n}_story-{n}" for n in range(1, 6)]
+    body = plain_sitemap(urls).replace(
+        b"</urlset>", f"<url><loc>https://old.qazaqtv.com/en/view/society/page_109_dated</loc><lastmod>"
+                      f"{NOW.isoformat()}</lastmod></url></urlset>".encode())
+    request = Request("https://qazaqtv.com/sitemap.xml", cb_kwargs={"editions": ["en"]})
+    requests = list(spider.parse_sitemap(XmlResponse(request.url, body=body, request=request), ["en"]))
+    return crawler, [r.url for r in requests]
+
+
+def test_a_first_crawl_takes_at_most_the_capped_number_of_undated_sitemap_entries_per_edition(tmp_path):
+    crawler, taken = read_plain_sitemap(tmp_path, DISCOVERY_FIRST_CRAWL_UNDATED=2)
+    assert taken == ["https://old.qazaqtv.com/en/view/society/page_101_story-1",
+                     "https://old.qazaqtv.com/en/view/society/page_102_story-2",
+                     "https://old.qazaqtv.com/en/view/society/page_109_dated"]  # dated entries are not capped
+    assert crawler.stats.get_value("newscrawl/discovery/undated_capped") == 3
+
+
+def test_undated_sitemap_entries_are_not_capped_once_the_edition_has_a_watermark(tmp_path):
+    crawler, taken = read_plain_sitemap(tmp_path, DISCOVERY_FIRST_CRAWL_UNDATED=2,
+                                        watermark="2020-01-01T00:00:00+05:00")
+    assert len(taken) == 6 and crawler.stats.get_value("newscrawl/discovery/undated_capped") is None
+
+
+def test_the_undated_cap_has_a_default():
+    assert project_crawler(QazaqTvSpider).settings.getint("DISCOVERY_FIRST_CRAWL_UNDATED") > 0
