@@ -68,6 +68,8 @@ class CrawlReport:
     def report(self, spider: Spider, reason: str) -> dict[str, Any]:
         """The report's content."""
         args = {k: getattr(spider, k) for k in ("editions", "since", "until", "urls") if hasattr(spider, k)}
+        if self.crawler.settings.getbool("CHECK"):  # a probe of the outlet: not a baseline for its crawls
+            args["check"] = True
         return json_ready({
             "spider": spider.name,
             "reason": reason,

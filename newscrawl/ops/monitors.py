@@ -40,8 +40,11 @@ _HEALTH: weakref.WeakKeyDictionary[Crawler, dict[str, Any]] = weakref.WeakKeyDic
 
 
 def crawl_arguments(spider: Spider) -> dict[str, Any]:
-    """The arguments that tell the kind of crawl (``urls``, ``since``) and its ``editions``."""
-    return {name: getattr(spider, name, None) for name in ("urls", "since", "editions")}
+    """The arguments that tell the kind of crawl (``urls``, ``since``, a ``check``) and its ``editions``."""
+    arguments = {name: getattr(spider, name, None) for name in ("urls", "since", "editions")}
+    crawler = getattr(spider, "crawler", None)
+    arguments["check"] = bool(crawler and crawler.settings.getbool("CHECK"))
+    return arguments
 
 
 def crawl_health(crawler: Crawler, spider: Spider, stats: dict[str, Any] | None = None) -> dict[str, Any]:

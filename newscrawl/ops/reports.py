@@ -53,7 +53,10 @@ def _given(value: Any) -> bool:
 
 
 def crawl_kind(arguments: Mapping[str, Any]) -> str:
-    """``urls`` (just given pages), ``backfill`` (``since``) or ``incremental``."""
+    """``check`` (a probe of the outlet, ``CHECK``), ``urls`` (just given pages), ``backfill`` (``since``)
+    or ``incremental``."""
+    if arguments.get("check") in (True, "True", "true", "1"):
+        return "check"
     if _given(arguments.get("urls")):
         return "urls"
     if _given(arguments.get("since")):

@@ -139,10 +139,10 @@ def test_learned_minimum_is_a_fraction_of_the_median_once_there_are_enough_runs(
 
 
 def write_report(folder, name: str, items: int, *, reason: str = "finished", urls=None,
-                 editions=("en", "kz", "qz", "ru")) -> None:
+                 editions=("en", "kz", "qz", "ru"), check: bool = False) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    report = {"spider": "kazinform", "reason": reason, "written_at": name,
-              "arguments": {"editions": list(editions), "urls": urls or [], "since": "None"},
+    arguments = {"editions": list(editions), "urls": urls or [], "since": "None"} | ({"check": True} if check else {})
+    report = {"spider": "kazinform", "reason": reason, "written_at": name, "arguments": arguments,
               "stats": {"item_scraped_count": items}}
     (folder / f"{name}_job.json").write_text(json.dumps(report), encoding="utf-8")
 
@@ -154,6 +154,7 @@ def test_minimum_is_learned_from_earlier_finished_reports_of_the_same_kind_and_e
     write_report(folder, "20250815T000000Z", 0, reason="shutdown")  # not finished: not learned from
     write_report(folder, "20250816T000000Z", 2, urls=["https://www.inform.kz/ru/x"])  # another kind
     write_report(folder, "20250817T000000Z", 3, editions=["en"])  # other editions
+    write_report(folder, "20250818T000000Z", 3, check=True)  # a daily check of the outlet: a few articles only
     settings = Settings(settings_for_tests(REPORTS_DIR=str(tmp_path / "reports")))
     key = baseline_key({"editions": ["ru", "kz", "qz", "en"], "urls": [], "since": None})
     assert key == "incremental en,kz,qz,ru"
