@@ -30,6 +30,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -87,11 +88,19 @@ def default_archive_dir() -> str:
     return os.environ.get("NEWSCRAWL_ARCHIVE_DIR") or _project_setting("ARCHIVE_DIR") or "archive"
 
 
+def project_settings() -> Any:
+    """The Scrapy project's settings: the project's around the working folder, else newscrawl's own."""
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    if not settings.getlist("SPIDER_MODULES"):  # no scrapy.cfg around: newscrawl's settings module
+        settings.setmodule("newscrawl.settings", priority="project")
+    return settings
+
+
 def _project_setting(name: str) -> Any:
     try:
-        from scrapy.utils.project import get_project_settings
-
-        return get_project_settings().get(name)
+        return project_settings().get(name)
     except Exception:  # no project around: defaults apply
         return None
 
@@ -359,7 +368,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         raise fail("schedule", f"{args.schedule} has no [jobs.NAME]")
     state = state_path_of(schedule, args.state)
     if args.check:
-        return check_schedule(schedule, state)
+        return check_schedule(schedule, state, args.json)
     client = client_for(schedule, url=args.url)
     logger.info("scheduling %d jobs on Scrapyd %s, project %s; state in %s", len(schedule.jobs), client.url,
                 schedule.project, state)
@@ -377,16 +386,26 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_schedule(schedule: Any, state: Path) -> int:
+def check_schedule(schedule: Any, state: Path, as_json: bool = False) -> int:
     """``schedule --check``: each job as written, with its next due time (from the state file when the
     scheduler has one); exit status 1 when a job names a spider or arguments this project cannot run."""
     from newscrawl.ops.schedule import Scheduler, job_problems
 
     scheduler = Scheduler(schedule, client=None, state_path=state, read_only=True)  # type: ignore[arg-type]
-    for job in schedule.jobs:
-        _print_json({"job": job.name, "spider": job.spider, "when": job.trigger.as_written(),
-                     "next_due": scheduler.states[job.name].next_due.isoformat(), "args": job.args,
-                     "settings": job.settings})
+    jobs = [{"job": job.name, "spider": job.spider, "when": job.trigger.as_written(),
+             "next_due": scheduler.states[job.name].next_due.isoformat(), "args": job.args, "settings": job.settings}
+            for job in schedule.jobs]
+    if as_json:
+        for job in jobs:
+            _print_json(job)
+    else:
+        width = max([len("JOB"), *(len(job["job"]) for job in jobs)])
+        print(f"{'JOB':<{width}}  {'SPIDER':<10} {'WHEN':<24} {'NEXT DUE (UTC)':<17} ARGUMENTS AND SETTINGS")
+        for job in jobs:
+            due = datetime.fromisoformat(job["next_due"]).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+            given = [f"-a {k}={v}" for k, v in job["args"].items()]
+            given += [f"-s {k}={v}" for k, v in job["settings"].items()]
+            print(f"{job['job']:<{width}}  {job['spider']:<10} {job['when']:<24} {due:<17} {' '.join(given)}".rstrip())
     problems = job_problems(schedule)
     for problem in problems:
         print(f"newscrawl schedule: {problem}", file=sys.stderr)
@@ -490,6 +509,7 @@ EXAMPLES = {
   newscrawl archive export --format parquet -o records.parquet --outlet totalkz""",
     "schedule": """examples:
   newscrawl schedule --check
+  newscrawl schedule --check --json
   newscrawl schedule --once
   newscrawl schedule --schedule /etc/newscrawl/schedule.toml""",
     "status": """examples:
@@ -595,6 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", help="the Scrapyd project (default: the file's, else newscrawl)")
     p.add_argument("--poll", type=float, help="seconds between checks while a due job waits (default 30)")
     p.add_argument("--check", action="store_true", help="check the file and print each job's next due time")
+    p.add_argument("--json", action="store_true", help="with --check: one JSON object per job")
     p.add_argument("--once", action="store_true", help="check once, submit what is due, and stop")
     p.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long")
     p.add_argument("--max-submissions", type=int, metavar="N", help="stop after submitting N jobs")
@@ -629,9 +650,8 @@ def print_help(parser: argparse.ArgumentParser) -> int:
 
 def cmd_spiders(args: argparse.Namespace) -> int:
     from scrapy.spiderloader import SpiderLoader
-    from scrapy.utils.project import get_project_settings
 
-    loader = SpiderLoader.from_settings(get_project_settings())
+    loader = SpiderLoader.from_settings(project_settings())
     spiders = []
     for name in sorted(loader.list()):
         spidercls = loader.load(name)

@@ -412,7 +412,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     read as it is (immutable)."""
     if not path.is_file():
         raise FileNotFoundError(f"no index at {path}")
-    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
     try:
         db.execute("SELECT COUNT(*) FROM records").fetchone()
     except sqlite3.OperationalError:

@@ -390,10 +390,26 @@ def test_schedule_check_prints_each_job_and_its_next_due_time(tmp_path, capsys):
 
     path = tmp_path / "schedule.toml"
     path.write_text('[jobs.kazinform]\ncron = "*/30 * * * *"\nargs = { edition = "ru" }\n', encoding="utf-8")
-    assert main(["schedule", "--schedule", str(path), "--check"]) == 0
+    assert main(["schedule", "--schedule", str(path), "--check", "--json"]) == 0
     job, = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert (job["job"], job["spider"], job["args"]) == ("kazinform", "kazinform", {"edition": "ru"})
     assert datetime.fromisoformat(job["next_due"]).minute in (0, 30)
+
+
+def test_schedule_check_prints_a_line_per_job_with_its_interval_as_written(tmp_path, capsys):
+    from newscrawl.cli import main
+
+    path = tmp_path / "schedule.toml"
+    path.write_text('[jobs.mosds]\nevery = "6h"\n[jobs.kazinform]\ncron = "*/30 * * * *"\nargs = { edition = "ru" }\n',
+                    encoding="utf-8")
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"version": 1, "jobs": {"mosds": {"next_due": "2031-01-02T03:04:05+00:00",
+                                                                   "trigger": "every 21600s"}}}), encoding="utf-8")
+    assert main(["schedule", "--schedule", str(path), "--state", str(state), "--check"]) == 0
+    header, mosds, kazinform = capsys.readouterr().out.splitlines()
+    assert header.split()[:3] == ["JOB", "SPIDER", "WHEN"]
+    assert mosds.split() == ["mosds", "mosds", "every", "6h", "2031-01-02", "03:04"]
+    assert kazinform.startswith("kazinform  kazinform  cron '*/30 * * * *'") and kazinform.endswith("-a edition=ru")
 
 
 def test_schedule_command_refuses_a_broken_file(tmp_path):
@@ -443,7 +459,7 @@ def test_schedule_check_prints_intervals_as_written_and_due_times_from_the_state
     state = tmp_path / "state.json"
     saved = {"version": 1, "jobs": {"mosds": {"next_due": "2031-01-02T03:04:05+00:00", "trigger": "every 21600s"}}}
     state.write_text(json.dumps(saved), encoding="utf-8")
-    assert main(["schedule", "--schedule", str(path), "--state", str(state), "--check"]) == 0
+    assert main(["schedule", "--schedule", str(path), "--state", str(state), "--check", "--json"]) == 0
     out, err = capsys.readouterr()
     mosds, kazinform = [json.loads(line) for line in out.splitlines()]
     assert (mosds["when"], mosds["next_due"]) == ("every 6h", "2031-01-02T03:04:05+00:00")
