@@ -82,7 +82,7 @@ def metadata(archive_dir: Path, reports_dir: Path, credentials: tuple[str, str] 
     data: dict[str, Any] = {
         "title": "newscrawl archive",
         "description_html": '<a href="/-/search">Search the records</a> · <a href="/archive/records">Browse them</a>'
-                            ' · <a href="/-/charts">Charts</a>',
+                            ' · <a href="/-/stories">Stories</a> · <a href="/-/charts">Charts</a>',
         "databases": {DATABASE: {"tables": tables}},
         "plugins": {"newscrawl": {"archive_dir": str(archive_dir), "reports_dir": str(reports_dir)}},
     }
