@@ -16,7 +16,7 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
 from anyascii import anyascii
 
@@ -26,7 +26,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 #: the places named differently across languages, beyond transliteration (``[places]``: key = names)
-PLACE_NAMES = Path(__file__).with_name("place_names.toml")
+PLACE_NAMES = files(__package__).joinpath("place_names.toml")
 #: how many letters an inflected form of a place's name may add to its stem (Алматыда, Санкт-Петербургом)
 PLACE_ENDING_LETTERS = 5
 #: what may stand between the words of a place's name (St. Petersburg)
