@@ -264,10 +264,11 @@ def cmd_archive_rebuild(args: argparse.Namespace) -> int:
         check_warc_path("--raw", raw)
     except SettingError as exc:
         raise fail("archive rebuild", str(exc)) from None
+    topic = rebuild_topic(args)
     archiver = open_archive(args.archive)
     with progress_bar(None, "rebuilding", "pages") as bar:
         report = rebuild(archiver, raw, rewrite=args.rewrite, timezone_name=args.timezone, processes=args.processes,
-                         timeout=args.timeout, progress=bar.update)
+                         timeout=args.timeout, progress=bar.update, topic=topic)
     result = report.to_json()
     if not args.list:
         result["added"], result["rewritten"] = len(report.added), len(report.rewritten)
@@ -275,8 +276,26 @@ def cmd_archive_rebuild(args: argparse.Namespace) -> int:
         _print_json(result)
     else:
         print(f"rebuilt from {report.responses} stored responses: {report.articles} articles, {len(report.added)}"
-              f" records added, {len(report.rewritten)} rewritten; {archiver.archive.root}", file=sys.stderr)
+              f" records added, {len(report.rewritten)} rewritten"
+              f"{f', {report.off_topic} off the topic {report.topic}' if report.topic else ''};"
+              f" {archiver.archive.root}", file=sys.stderr)
     return 0
+
+
+def rebuild_topic(args: argparse.Namespace) -> Any:
+    """The topic a rebuild keeps to (``--topic``, else the project's ``ARCHIVE_TOPIC``; ``--topic ''``:
+    none), as a matcher; a topic that cannot be used is a one-line error."""
+    from newscrawl.archive.topics import TopicError, TopicMatcher, resolve_topic
+
+    value = args.topic if args.topic is not None else (os.environ.get("NEWSCRAWL_ARCHIVE_TOPIC")
+                                                       or _project_setting("ARCHIVE_TOPIC"))
+    topics_file = args.topics_file or os.environ.get("NEWSCRAWL_TOPICS_FILE") or _project_setting(
+        "ARCHIVE_TOPICS_FILE") or "topics.toml"
+    try:
+        topic = resolve_topic(value, topics_file)
+    except TopicError as exc:
+        raise fail("archive rebuild", str(exc).replace("ARCHIVE_TOPIC ", "--topic ", 1)) from None
+    return TopicMatcher(topic) if topic else None
 
 
 def cmd_archive_stats(args: argparse.Namespace) -> int:
@@ -500,7 +519,8 @@ EXAMPLES = {
   newscrawl archive stats --plot months.png""",
     "rebuild": """examples:
   newscrawl archive rebuild --raw raw/
-  newscrawl archive rebuild --raw raw/2026-01.warc.gz --rewrite --list --json""",
+  newscrawl archive rebuild --raw raw/2026-01.warc.gz --rewrite --list --json
+  newscrawl archive rebuild --raw raw/ --topic twin-cities     # bring in what a narrower topic skipped""",
     "search": """examples:
   newscrawl archive search "нефть AND экспорт" --outlet kazinform
   newscrawl archive search 'title:президент' --since 2025-01 --json | head""",
@@ -591,6 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timezone", default="UTC", help="zone of undated-offset times on sites without a module")
     p.add_argument("--processes", type=int, default=-1, help="extraction processes (-1: one per core)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds one page may take to extract")
+    p.add_argument("--topic", help="add only articles on this topic: a query in the search syntax or a name of the"
+                                   " topics file (default: the project's ARCHIVE_TOPIC; '' for none)")
+    p.add_argument("--topics-file", help="the file of named topics (default: the project's ARCHIVE_TOPICS_FILE)")
     p.add_argument("--list", action="store_true", help="list the records added and rewritten, not just count them")
     p.add_argument("--json", action="store_true", help="print the report as JSON (else a summary)")
     p.set_defaults(func=cmd_archive_rebuild)

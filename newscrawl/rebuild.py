@@ -11,7 +11,10 @@ article request of a crawl; the newest fetch of a URL wins):
 3. with ``rewrite``, an article the archive already holds as a record newscrawl wrote is rendered
    again and replaces that record atomically (``Archiver.rewrite``: number, hash, name and layout
    kept, index entry and signature made afresh); legacy records (the user's own) are never
-   rewritten. Without ``rewrite`` existing records are left alone.
+   rewritten. Without ``rewrite`` existing records are left alone;
+4. with a ``topic`` (``--topic``, or the project's ``ARCHIVE_TOPIC``), an article off it that the
+   archive lacks is not added, and is counted (``off_topic``): a crawl kept to a narrow topic left
+   the others in the raw archive, and a rebuild with a wider topic brings them in.
 
 What only a crawl knows of a page (the time a listing gave it, the dates an API gave) is not in
 the raw archive: to re-run whole spiders over it, crawl with ``-s REPLAY=DIR``.
@@ -27,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from newscrawl.archive import DuplicateRecord
+from newscrawl.archive.topics import TopicMatcher
 from newscrawl.archiving import Archiver
 from newscrawl.dedupe.fingerprints import body_fingerprints
 from newscrawl.extract.fields import PageFields
@@ -50,6 +54,8 @@ class RebuildReport:
     unchanged: int = 0
     present: int = 0
     duplicates: int = 0
+    off_topic: int = 0
+    topic: str | None = None
     skipped: dict[str, int] = field(default_factory=dict)
 
     def skip(self, why: str) -> None:
@@ -89,10 +95,11 @@ def _extract(stored: StoredResponse, timezone_name: str, timeout: float) -> Page
 
 
 def rebuild(archiver: Archiver, raw: str | os.PathLike[str], *, rewrite: bool = False, timezone_name: str = "UTC",
-            processes: int = -1, timeout: float = 60.0, progress: Callable[[int], Any] | None = None) -> RebuildReport:
+            processes: int = -1, timeout: float = 60.0, progress: Callable[[int], Any] | None = None,
+            topic: TopicMatcher | None = None) -> RebuildReport:
     """Re-extract the raw archive's articles into the archive (see the module's description);
-    ``progress`` is told of each page done."""
-    report = RebuildReport()
+    ``progress`` is told of each page done; with ``topic``, only articles on it are added."""
+    report = RebuildReport(topic=topic.topic.label if topic else None)
     pages = list(stored_articles(raw))
     report.responses = len(pages)
     workers = resolve_processes(processes)
@@ -109,16 +116,20 @@ def rebuild(archiver: Archiver, raw: str | os.PathLike[str], *, rewrite: bool = 
                 report.skip(article.reason)
                 continue
             report.articles += 1
-            apply_article(archiver, article, report, rewrite=rewrite)
+            apply_article(archiver, article, report, rewrite=rewrite, topic=topic)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return report
 
 
-def apply_article(archiver: Archiver, article: Article, report: RebuildReport, *, rewrite: bool) -> None:
-    """Add a re-extracted article, or rewrite (or leave) the record that holds it."""
+def apply_article(archiver: Archiver, article: Article, report: RebuildReport, *, rewrite: bool,
+                  topic: TopicMatcher | None = None) -> None:
+    """Add a re-extracted article (when on the topic), or rewrite (or leave) the record that holds it."""
     number = archiver.index.find_url(article_keys(article.url, article.canonical_url))
+    if number is None and topic is not None and not topic.matches(article.title, article.body):
+        report.off_topic += 1
+        return
     if number is None:
         if archiver.index.find_fingerprint(body_fingerprints(article.title, article.body)) is not None:
             report.duplicates += 1

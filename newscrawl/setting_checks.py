@@ -10,6 +10,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from newscrawl.archive.topics import TopicError, resolve_topic
 from newscrawl.archiving import WRITABLE_LAYOUTS
 from newscrawl.warc import WARC_SUFFIXES, warc_files
 
@@ -82,9 +83,21 @@ CHECKS: dict[str, Callable[[str, Any], None]] = {
 }
 
 
+def check_topic(settings: BaseSettings) -> None:
+    """``ARCHIVE_TOPIC``: a query that can be searched for, or a topic the topics file names."""
+    try:
+        resolve_topic(settings.get("ARCHIVE_TOPIC"), settings.get("ARCHIVE_TOPICS_FILE"))
+    except TopicError as exc:
+        problem = str(exc)
+        if problem.startswith("ARCHIVE_TOPIC "):
+            raise SettingError(f"-s ARCHIVE_TOPIC={problem.removeprefix('ARCHIVE_TOPIC ')}") from None
+        raise SettingError(f"-s ARCHIVE_TOPICS_FILE={settings.get('ARCHIVE_TOPICS_FILE')}: {problem}") from None
+
+
 def check_settings(settings: BaseSettings) -> None:
     """Raise :class:`SettingError` for the first newscrawl setting that cannot be used."""
     for name, check in CHECKS.items():
         value = settings.get(name)
         if value is not None:
             check(name, value)
+    check_topic(settings)

@@ -5,6 +5,7 @@ qz.inform.kz texts in the shared fixtures."""
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,3 +55,11 @@ def index_texts(index: ArchiveIndex, texts: list[LabelledText], first: int = 0) 
                            layout="markdown", title=text.title, published=text.published)
         index.add(entry, [], [], text.body)
         yield number, text
+
+
+def halves(texts: list[LabelledText]) -> tuple[list[LabelledText], list[LabelledText]]:
+    """The texts split in two by story (a story's texts stay together; the split is by a checksum
+    of the story's name, the same every run): one half to tune the grouping on, one held out."""
+    tune = [t for t in texts if zlib.crc32(t.story.encode("utf-8")) % 2 == 0]
+    held_out = [t for t in texts if zlib.crc32(t.story.encode("utf-8")) % 2 == 1]
+    return tune, held_out

@@ -1,8 +1,13 @@
 import json
 from pathlib import Path
 
-from newscrawl.archive.records import read_record
+from faultsite import FaultSite
+from support import run_crawl
+
+from newscrawl.archive.records import RECORD_NAME, read_record
+from newscrawl.archive.topics import Topic, TopicMatcher
 from newscrawl.archiving import Archiver
+from newscrawl.cli import main as cli_main
 from newscrawl.dedupe.neardup import find_near_duplicate, signature_of
 from newscrawl.middlewares.rawarchive import RawArchiveWriter
 from newscrawl.rebuild import rebuild
@@ -108,3 +113,46 @@ def test_a_rewritten_record_is_found_by_its_new_texts_reprint_signature_not_the_
     found = find_near_duplicate(archive.index, signature_of(new["title"], new["body"]))
     assert found is not None and found.number == int(name[:3])
     assert find_near_duplicate(archive.index, signature_of(old["title"], old["body"])) is None
+
+
+def test_a_wider_topic_brings_in_what_a_narrower_crawl_skipped_once(tmp_path):
+    """A crawl kept to a narrow topic leaves the other articles in the raw archive; a rebuild with a
+    wider topic archives them, each once, and a second rebuild adds nothing."""
+    with FaultSite(8) as site:
+        run = run_crawl("site", tmp_path / "run", archive=tmp_path / "archive",
+                        args={"start": site.base + "/", "timezone": "Europe/Moscow"},
+                        settings={"RAW_ARCHIVE_DIR": tmp_path / "raw", "EXTRACTION_PROCESSES": 0,
+                                  "ARCHIVE_TOPIC": '"Новость 1" OR "Новость 2"'})
+        titles = set(site.truth_by_title())
+    assert run.returncode == 0, run.log[-3000:]
+    narrow = {t for t in titles if t.startswith(("Новость 1:", "Новость 2:"))}
+    assert narrow and titles - narrow
+    assert set(archived_titles(tmp_path / "archive")) == narrow
+    assert run.report["stats"]["newscrawl/topic/skipped"] >= len(titles - narrow)
+
+    assert cli_main(["archive", "rebuild", "--archive", str(tmp_path / "archive"), "--raw", str(tmp_path / "raw"),
+                     "--processes", "0", "--topic", "Новость", "--json"]) == 0
+    records = archived_titles(tmp_path / "archive")
+    assert set(records) == titles and all(n == 1 for n in records.values())
+    again = rebuild(Archiver.open(tmp_path / "archive"), tmp_path / "raw", processes=0)
+    assert again.added == []
+
+
+def test_articles_off_the_topic_are_counted_not_added(tmp_path):
+    raw = raw_archive(tmp_path / "raw", (URL, page("Новость дня", PARAGRAPHS)),
+                      ("https://news.example.org/2024/05/20/other.html",
+                       page("Города-побратимы", ["Алматы и Ташкент стали побратимами, сообщил аким города."])))
+    archive = Archiver.open(tmp_path / "archive")
+    report = rebuild(archive, raw, processes=0, topic=TopicMatcher(Topic("побратим*")))
+    assert len(report.added) == 1 and report.off_topic == 1 and report.topic == "побратим*"
+    assert read_record(tmp_path / "archive" / report.added[0]).title == "Города-побратимы"
+
+
+def archived_titles(folder: Path) -> dict[str, int]:
+    """How many records of each title a folder holds."""
+    found: dict[str, int] = {}
+    for path in folder.iterdir():
+        if RECORD_NAME.match(path.name):
+            title = read_record(path).title
+            found[title] = found.get(title, 0) + 1
+    return found

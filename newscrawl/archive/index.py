@@ -66,6 +66,12 @@ CREATE TABLE IF NOT EXISTS crawl_state (
     value TEXT,
     PRIMARY KEY (spider, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS off_topic (
+    key TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (key, topic)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT
@@ -221,14 +227,14 @@ class ArchiveIndex:
             self.db.execute("DETACH DATABASE fresh")
 
     #: what crawls write into the index that no record holds: kept in place when the index is rebuilt
-    STATE_TABLES = ("crawl_state", "duplicates")
+    STATE_TABLES = ("crawl_state", "duplicates", "off_topic")
 
     def copy_state_from(self, other: ArchiveIndex) -> None:
         """Take over another index's crawl state, refused duplicates and metadata (what no record holds)."""
         self.db.execute("ATTACH DATABASE ? AS other", (str(other.path),))
         try:
             with self.transaction():
-                for table in ("crawl_state", "duplicates", "meta"):
+                for table in (*self.STATE_TABLES, "meta"):
                     self.db.execute(f"INSERT OR REPLACE INTO main.{table} SELECT * FROM other.{table}")
         finally:
             self.db.execute("DETACH DATABASE other")
@@ -373,6 +379,18 @@ class ArchiveIndex:
             chunk = numbers[start:start + 500]
             marks = ",".join("?" * len(chunk))
             yield from self.db.execute(f"SELECT key, number FROM url_keys WHERE number IN ({marks})", chunk)
+
+    # -- articles a crawl kept to a topic fetched and did not archive
+    def add_off_topic(self, keys: Iterable[str], topic: str) -> None:
+        """Remember that the article with these URL keys is off ``topic`` (a topic's query)."""
+        seen = utcnow_iso()
+        self.db.executemany("INSERT OR IGNORE INTO off_topic(key, topic, seen_at) VALUES (?,?,?)",
+                            [(key, topic, seen) for key in set(keys)])
+
+    def is_off_topic(self, keys: Iterable[str], topic: str) -> bool:
+        """Whether an earlier crawl found the article with these URL keys off ``topic``."""
+        return any(self.db.execute("SELECT 1 FROM off_topic WHERE key = ? AND topic = ?", (key, topic)).fetchone()
+                   for key in set(keys))
 
     # -- statistics
     def growth(self, since_day: str, since_week: str) -> dict[str, dict[str, int]]:

@@ -31,6 +31,9 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 _NAME = re.compile(r"[A-Za-z][\w.-]*")
+#: what a topic's name looks like, as opposed to a query: ASCII words joined by ``-``, ``_`` or ``.``
+#: (``twin-cities``); such a value must be a topic of the topics file
+_TOPIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+")
 
 
 class TopicError(ValueError):
@@ -67,20 +70,27 @@ def load_topics(path: str | os.PathLike[str]) -> dict[str, str]:
 
 def resolve_topic(value: str | None, topics_file: str | os.PathLike[str] | None = None) -> Topic | None:
     """The topic a setting names: None when unset, a named topic of the topics file, else the value
-    as a query (checked: :class:`TopicError` when it cannot be searched for)."""
+    as a query. :class:`TopicError` when it cannot be used: a query that cannot be searched for, a
+    value shaped like a name (``twin-cities``) that the topics file does not name, or a missing file."""
     if value is None or not str(value).strip():
         return None
     value = str(value).strip()
     named = load_topics(topics_file) if topics_file else {}
+    if value not in named and _TOPIC_NAME.fullmatch(value):
+        if topics_file and not Path(topics_file).is_file():
+            raise TopicError(f"ARCHIVE_TOPIC {value!r}: no topics file {topics_file} to name it"
+                             " (ARCHIVE_TOPICS_FILE); give a query or a topics file")
+        raise TopicError(f"ARCHIVE_TOPIC {value!r}: no topic of that name in {topics_file or 'the topics file'}"
+                         f" (it names {', '.join(sorted(named)) or 'none'})")
     topic = Topic(named[value], value) if value in named else Topic(value)
     try:
         fts_query(topic.query)
-    except SearchQueryError as exc:
+        TopicMatcher(topic).close()  # a query FTS5 refuses fails here, not at the first article
+    except (SearchQueryError, TopicError) as exc:
         hint = ""
-        if _NAME.fullmatch(value) and topics_file:
+        if _NAME.fullmatch(value) and topics_file and value not in named:
             hint = f" (and no topic of that name in {topics_file}: {', '.join(sorted(named)) or 'none'})"
         raise TopicError(f"ARCHIVE_TOPIC {value!r}: {exc}{hint}") from None
-    TopicMatcher(topic)  # a query FTS5 refuses fails here, not at the first article
     return topic
 
 
@@ -95,6 +105,7 @@ class TopicMatcher:
         try:
             self.matches("", "")
         except sqlite3.OperationalError as exc:
+            self.db.close()
             raise TopicError(f"cannot search for {topic.query!r}: {exc}") from None
 
     def matches(self, title: str | None, body: str | None) -> bool:

@@ -9,6 +9,7 @@ articles for the archiver, and what the archiver publishes of the archive.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -25,6 +26,8 @@ FAILED_ITEMS_KEY = "newscrawl:items:failed"
 ARCHIVED_KEY = "newscrawl:archived"
 #: per spider: the state it keeps for its next crawl (watermarks), ``newscrawl:state:<spider>``
 STATE_KEY = "newscrawl:state:%(spider)s"
+#: per topic (its query's digest): URL keys of the articles nodes found off it
+OFF_TOPIC_KEY = "newscrawl:off_topic:%(digest)s"
 #: held by the running archiver (one per stream)
 ARCHIVER_LOCK_KEY = "newscrawl:archiver"
 #: scrapy-redis's frontier and duplicate filter, ``%(spider)s`` being the crawl's name
@@ -36,6 +39,11 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.,=+-]")
 
 #: scrapy-redis's connection defaults (its ``REDIS_PARAMS``)
 CLIENT_PARAMS = {"socket_timeout": 30, "socket_connect_timeout": 30, "retry_on_timeout": True}
+
+
+def off_topic_key(topic: str) -> str:
+    """The set of URL keys found off ``topic`` (a topic's query)."""
+    return OFF_TOPIC_KEY % {"digest": hashlib.sha1(topic.encode("utf-8")).hexdigest()[:16]}
 
 
 class RedisUnavailable(RuntimeError):

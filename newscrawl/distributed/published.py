@@ -19,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 from newscrawl.archive.index import ArchiveIndex
 from newscrawl.archiving import Archiver
 from newscrawl.distributed import redis_enabled
-from newscrawl.distributed.connection import ARCHIVED_KEY, ITEMS_KEY, STATE_KEY, connect
+from newscrawl.distributed.connection import ARCHIVED_KEY, ITEMS_KEY, STATE_KEY, connect, off_topic_key
 from newscrawl.distributed.messages import state_message
 from newscrawl.extensions.archive import CrawlArchive
 
@@ -46,6 +46,17 @@ class PublishedIndex:
             return None
         numbers = [int(n) for n in self.server.hmget(ARCHIVED_KEY, keys) if n is not None]
         return min(numbers, default=None)
+
+    def is_off_topic(self, keys: Iterable[str], topic: str) -> bool:
+        """Whether a node found the article with these URL keys off ``topic`` (a topic's query)."""
+        name = off_topic_key(topic)
+        return any(self.server.sismember(name, key) for key in set(keys))
+
+    def add_off_topic(self, keys: Iterable[str], topic: str) -> None:
+        """Remember, for every node, that the article with these URL keys is off ``topic``."""
+        keys = set(keys)
+        if keys:
+            self.server.sadd(off_topic_key(topic), *keys)
 
     def get_state(self, spider: str, key: str) -> str | None:
         """A value a spider stored for its next crawl."""

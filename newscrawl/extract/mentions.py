@@ -5,15 +5,32 @@ Stories across Russian, Kazakh (Cyrillic or Latin) and English reports are match
 (``newscrawl.archive.stories``). Names are the capitalised words that do not start a sentence;
 each is transliterated to ASCII (anyascii: Russian and Kazakh Cyrillic, Kazakh Latin letters),
 its Russian or Kazakh case ending cut, and reduced to its consonants, so that Сагинтаев,
-Sagintayev, Sağyntaev and Сагинтаевым share one key (``sgntv``).
+Sagintayev, Sağyntaev and Сагинтаевым share one key (``sgntv``). Places whose names differ beyond
+transliteration (Москва and Moscow, Санкт-Петербург and St. Petersburg, Нур-Султан and Astana) are
+found by their names in a small table (``place_names.toml``) and share the place's key.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
 
 from anyascii import anyascii
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+#: the places named differently across languages, beyond transliteration (``[places]``: key = names)
+PLACE_NAMES = files(__package__).joinpath("place_names.toml")
+#: how many letters an inflected form of a place's name may add to its stem (Алматыда, Санкт-Петербургом)
+PLACE_ENDING_LETTERS = 5
+#: what may stand between the words of a place's name (St. Petersburg)
+_PLACE_GAP = re.compile(r"[\s.]{1,3}")
 
 #: a word of letters (any script), hyphenated parts included
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -82,24 +99,94 @@ def name_key(word: str) -> str | None:
 
 
 def _cut_ending(word: str) -> str:
+    if word.endswith("stan"):
+        return word  # Kazakhstan, Uzbekistan: the name, not a Kazakh ablative ending
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
             return word[: -len(ending)]
     return word
 
 
+def _letters(word: str) -> str:
+    """A word transliterated to lower-case ASCII letters only."""
+    return re.sub(r"[^a-z]", "", anyascii(word).lower())
+
+
+def _stem(letters: str) -> str:
+    """The part of a name that its inflected forms keep: final vowels dropped (Москва: moskv, as in
+    Москве, Москвой), unless too little is left."""
+    stem = letters.rstrip("aeiouy")
+    return stem if len(stem) >= 4 else letters
+
+
+@lru_cache(maxsize=1)
+def place_names() -> dict[tuple[str, ...], str]:
+    """The place names of ``place_names.toml``, as the letters of their words -> the place's key
+    (:class:`ValueError` when one name is given to two places)."""
+    data = tomllib.loads(PLACE_NAMES.read_text(encoding="utf-8"))
+    table: dict[tuple[str, ...], str] = {}
+    for place, spellings in data["places"].items():
+        for spelling in spellings:
+            words = tuple(_letters(w) for w in _WORD.findall(spelling))
+            if table.setdefault(words, place) != place:
+                raise ValueError(f"{PLACE_NAMES.name}: {spelling!r} names both {table[words]} and {place}")
+    return table
+
+
+@lru_cache(maxsize=1)
+def _places_by_start() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """The place names by the first two letters of their first word."""
+    by_start: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for name, place in place_names().items():
+        by_start.setdefault(name[0][:2], []).append((name, place))
+    return by_start
+
+
+def _place_at(words: list[re.Match[str]], i: int, text: str) -> tuple[str, int] | None:
+    """The place whose name starts at word ``i`` (its key, how many words it takes), if any: the words
+    before its last as written, the last one in any inflected form."""
+    candidates = _places_by_start().get(_letters(words[i].group())[:2], ())
+    if not candidates:
+        return None
+    found = None
+    for size in range(1, min(max(len(name) for name, _ in candidates), len(words) - i) + 1):
+        if size > 1 and not _PLACE_GAP.fullmatch(text[words[i + size - 2].end():words[i + size - 1].start()]):
+            break
+        letters = [_letters(m.group()) for m in words[i:i + size]]
+        for name, place in candidates:
+            if len(name) != size or tuple(letters[:-1]) != name[:-1]:
+                continue
+            last, stem = letters[-1], _stem(name[-1])
+            if last == name[-1] or (last.startswith(stem) and len(last) - len(stem) <= PLACE_ENDING_LETTERS):
+                found = (place, size)  # the longest name wins (Saint Petersburg over Petersburg)
+    return found
+
+
 def names(text: str) -> dict[str, str]:
     """Name keys of the capitalised words of ``text`` that do not start a sentence (a word that starts
-    one counts when the text also has it mid-sentence): key -> the first spelling found."""
+    one counts when the text also has it mid-sentence): key -> the first spelling found. A place of
+    the place names table counts under the place's key."""
     mid_sentence: dict[str, str] = {}
-    for match in _WORD.finditer(text):
+    words = list(_WORD.finditer(text))
+    i = 0
+    while i < len(words):
+        match = words[i]
         word = match.group()
+        i += 1
         if not word[:1].isupper() or (word.isupper() and len(word) > 5):
             continue  # lower case, or a shouted heading
+        before = text[max(0, match.start() - 3):match.start()]
+        starts_sentence = bool(_SENTENCE_END.search(before)) or "\n" in before
+        place = _place_at(words, i - 1, text)
+        if place is not None:
+            key, size = place
+            if not starts_sentence:
+                mid_sentence.setdefault(key, text[match.start():words[i + size - 2].end()])
+            i += size - 1
+            continue
         if word.lower() in COMMON_CAPITALISED or anyascii(word).lower().replace("-", "") in COMMON_CAPITALISED:
             continue
-        before = text[max(0, match.start() - 3):match.start()]
-        if _SENTENCE_END.search(before) or "\n" in before:
+        if starts_sentence:
             continue
         key = name_key(word)
         if key is not None:

@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.archive import Archive
 from newscrawl.archive.index import ArchiveIndex
+from newscrawl.archive.topics import resolve_topic
 from newscrawl.extensions.archive import CrawlArchive
 from newscrawl.extensions.drift import DriftArchive
 from newscrawl.extract.dates import parse_machine_date, parse_visible_date
@@ -68,6 +69,9 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
     custom_settings: ClassVar[dict[str, Any]] = {}
     #: articles a crawl claims per edition at most (``MAX_ARTICLES_PER_EDITION``; 0: no limit)
     max_articles_per_edition: int = 0
+    #: the query of the crawl's topic (``ARCHIVE_TOPIC``): articles an earlier crawl found off it are
+    #: not fetched again; None without a topic
+    topic_query: str | None = None
     #: the spider's arguments and what each takes (spiders with arguments of their own add to them)
     spider_arguments: ClassVar[dict[str, str]] = COMMON_ARGUMENTS
 
@@ -110,6 +114,8 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
         crawler.signals.connect(spider._remember_progress, signal=scrapy.signals.spider_closed)
         crawler.signals.connect(spider._fall_back_when_idle, signal=scrapy.signals.spider_idle)
         spider.max_articles_per_edition = crawler.settings.getint("MAX_ARTICLES_PER_EDITION")
+        topic = resolve_topic(crawler.settings.get("ARCHIVE_TOPIC"), crawler.settings.get("ARCHIVE_TOPICS_FILE"))
+        spider.topic_query = topic.query if topic else None
         return spider
 
     # -- the crawl's shared components (extensions, built after the spider)
@@ -249,13 +255,19 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
     def claim(self, url: str, *, explicit: bool = False) -> bool:
         """Take the article at ``url`` for this crawl: False when this crawl already took it or
         (unless ``explicit``) the archive holds it, which is counted
-        (``newscrawl/skipped/already_archived``) and remembered (``archived_before``)."""
+        (``newscrawl/skipped/already_archived``) and remembered (``archived_before``), or an earlier crawl
+        found it off this crawl's topic (``newscrawl/skipped/off_topic_before``, remembered likewise)."""
         keys = article_keys(clean_url(url))
         if not explicit:
             if keys & self._requested:
                 return False
             if self.index.find_url(keys) is not None:
                 self.crawler.stats.inc_value("newscrawl/skipped/already_archived")
+                self._requested |= keys
+                self._archived_before |= keys
+                return False
+            if self.topic_query and self.index.is_off_topic(keys, self.topic_query):
+                self.crawler.stats.inc_value("newscrawl/skipped/off_topic_before")
                 self._requested |= keys
                 self._archived_before |= keys
                 return False

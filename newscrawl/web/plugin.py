@@ -4,14 +4,18 @@
   (:func:`newscrawl.archive.search.fts_query`: folding and word forms as ``archive search`` has them)
   and publication days, next to Datasette's facets, filters, sorting and JSON/CSV;
 - a snippet with the matches marked beside each record found;
-- a record's page: its facts, the duplicates crawls refused, and its text as archived (the file);
-- ``/-/search``: the search form; ``/-/charts``: records per outlet per month, crawls' health.
+- a record's page: its facts, its story (a link), the duplicates crawls refused, and its text as
+  archived (the file);
+- ``/-/search``: the search form; ``/-/charts``: records per outlet per month, crawls' health;
+- ``/-/stories``: the stories of more than one record, newest first; ``/-/stories/<id>``: a story's
+  page, its records (outlet, language, date, title, a link to each record's page) and why each joined.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from datasette import hookimpl
 from datasette.filters import FilterArguments
 from datasette.utils.asgi import BadRequest, Response
 
+from newscrawl.archive import stories
 from newscrawl.archive.records import RECORD_NAME
 from newscrawl.archive.search import FTS_TABLE, NUMBER_MASK, SearchFilters, SearchQueryError, fts_query, snippets_of
 from newscrawl.archive_commands import parse_period
@@ -32,6 +37,8 @@ RESULT_COLUMNS = ("name", "outlet", "language", "published", "title")
 #: how snippets mark a match before HTML escaping (characters no record holds)
 _MARK_START, _MARK_END = "\x02", "\x03"
 RUNS_PER_OUTLET = 30
+#: how many stories the stories page lists
+STORIES_LISTED = 100
 
 
 def _config(datasette: Any) -> dict[str, str]:
@@ -132,6 +139,7 @@ async def _record_page(datasette: Any, db: Any, number: str) -> dict[str, Any]:
     duplicates = [dict(r) for r in (await db.execute(
         "SELECT url, outlet, kind, similarity, seen_at FROM duplicates WHERE duplicate_of = ? ORDER BY id",
         [number])).rows]
+    story = await db.execute_fn(lambda conn: _story_summary(conn, int(number)))
     text, problem = None, None
     folder = _config(datasette).get("archive_dir")
     if folder and RECORD_NAME.match(row["name"]):
@@ -139,7 +147,21 @@ async def _record_page(datasette: Any, db: Any, number: str) -> dict[str, Any]:
             text = (Path(folder) / row["name"]).read_bytes().decode("utf-8", errors="replace")
         except OSError as exc:
             problem = f"the record file cannot be read: {exc.strerror or exc}"
-    return {"facts": dict(row), "duplicates": duplicates, "text": text, "problem": problem}
+    return {"facts": dict(row), "duplicates": duplicates, "text": text, "problem": problem, "story": story}
+
+
+def _story_summary(conn: sqlite3.Connection, number: int) -> dict[str, Any] | None:
+    """A record's story: its id, its size, and why the record joined it (None before stories are
+    assigned)."""
+    try:
+        row = conn.execute("SELECT s.story, st.size, s.evidence FROM story_records s JOIN stories st ON st.id = s.story"
+                           " WHERE s.number = ?", (number,)).fetchone()
+    except sqlite3.OperationalError:  # an index made before stories, not yet assigned
+        return None
+    if row is None:
+        return None
+    link = stories.Link(**json.loads(row[2])) if row[2] else None
+    return {"id": row[0], "size": row[1], "why": link.describe() if link else None}
 
 
 # -- pages of their own
@@ -158,6 +180,34 @@ async def search_page(request: Any, datasette: Any) -> Response:
         "SELECT DISTINCT language FROM records WHERE language IS NOT NULL ORDER BY 1")).rows]
     return Response.html(await datasette.render_template(
         "newscrawl_search.html", {"outlets": outlets, "languages": languages}, request=request))
+
+
+async def stories_page(request: Any, datasette: Any) -> Response:
+    """The stories of more than one record, newest first."""
+    db = datasette.get_database(DATABASE)
+    try:
+        listed = await db.execute_fn(lambda conn: stories.list_stories(conn, min_size=2, limit=STORIES_LISTED))
+    except sqlite3.OperationalError:
+        listed = []
+    return Response.html(await datasette.render_template(
+        "newscrawl_stories.html", {"stories": listed, "records_url": datasette.urls.table(DATABASE, TABLE)},
+        request=request))
+
+
+async def story_page(request: Any, datasette: Any) -> Response:
+    """One story: its records in publication order, each with why it joined."""
+    number = int(request.url_vars["story"])
+    db = datasette.get_database(DATABASE)
+    try:
+        story = await db.execute_fn(lambda conn: stories.load_story(conn, number))
+    except sqlite3.OperationalError:
+        story = None
+    if story is None:
+        return Response.html(await datasette.render_template(
+            "newscrawl_story.html", {"story": None, "number": number}, request=request), status=404)
+    return Response.html(await datasette.render_template(
+        "newscrawl_story.html", {"story": story, "number": number,
+                                 "records_url": datasette.urls.table(DATABASE, TABLE)}, request=request))
 
 
 async def charts_page(request: Any, datasette: Any) -> Response:
@@ -214,6 +264,8 @@ def register_routes() -> list[tuple[str, Any]]:
     return [
         (r"^/-/search$", search_page),
         (r"^/-/charts$", charts_page),
+        (r"^/-/stories$", stories_page),
+        (r"^/-/stories/(?P<story>[0-9]{1,18})$", story_page),
         (r"^/-/charts/records-per-month\.png$", records_chart),
         (r"^/-/charts/crawl-health\.png$", health_chart),
     ]
@@ -222,4 +274,5 @@ def register_routes() -> list[tuple[str, Any]]:
 @hookimpl
 def menu_links(datasette: Any) -> list[dict[str, str]]:
     return [{"href": datasette.urls.path("/-/search"), "label": "Search the records"},
+            {"href": datasette.urls.path("/-/stories"), "label": "Stories"},
             {"href": datasette.urls.path("/-/charts"), "label": "Charts"}]

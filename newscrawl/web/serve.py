@@ -21,7 +21,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 DATABASE = "archive"
 #: the tables a reader of the archive has no use for
 HIDDEN_TABLES = ("url_keys", "fingerprints", "neardup_signatures", "neardup_bands", "crawl_state", "meta",
-                 "records_fts")
+                 "records_fts", "off_topic")
 USERNAME_ENV, PASSWORD_ENV, PASSWORD_HASH_ENV = ("NEWSCRAWL_WEB_USERNAME", "NEWSCRAWL_WEB_PASSWORD",
                                                  "NEWSCRAWL_WEB_PASSWORD_HASH")
 SETTINGS = {
@@ -82,7 +82,7 @@ def metadata(archive_dir: Path, reports_dir: Path, credentials: tuple[str, str] 
     data: dict[str, Any] = {
         "title": "newscrawl archive",
         "description_html": '<a href="/-/search">Search the records</a> · <a href="/archive/records">Browse them</a>'
-                            ' · <a href="/-/charts">Charts</a>',
+                            ' · <a href="/-/stories">Stories</a> · <a href="/-/charts">Charts</a>',
         "databases": {DATABASE: {"tables": tables}},
         "plugins": {"newscrawl": {"archive_dir": str(archive_dir), "reports_dir": str(reports_dir)}},
     }

@@ -125,3 +125,11 @@ def test_a_transaction_inside_another_joins_it_and_a_failure_undoes_both(tmp_pat
         index.add(entry(1), ["example.org/a"], [])
         index.add_signature(1, 20, b"\0" * 8, [7])
     assert index.find_url(["example.org/a"]) == 1 and not index.db.in_transaction
+
+
+def test_articles_off_a_topic_are_remembered_per_topic(tmp_path):
+    index = ArchiveIndex(tmp_path / "i.sqlite")
+    index.add_off_topic({"total.kz/ru/news/a", "totalkz:123"}, "побратим*")
+    assert index.is_off_topic({"totalkz:123"}, "побратим*")
+    assert not index.is_off_topic({"totalkz:123"}, "побратим* OR школ*")  # another topic: not known
+    assert not index.is_off_topic({"totalkz:456"}, "побратим*")

@@ -231,3 +231,11 @@ def test_a_duplicate_and_crawl_state_written_while_reindex_runs_are_kept(tmp_pat
     assert [d["url"] for d in archive.index.duplicates_of(first.number)] == ["https://qazaqtv.com/ru/news/1"]
     assert archive.index.get_state("kazinform", "watermark:ru") == "2025-08-15T14:02:00+05:00"
     assert archive.index.names() == {first.name: first.number}
+
+
+def test_articles_found_off_a_topic_survive_a_reindex(tmp_path):
+    archive = Archiver.open(tmp_path)
+    archive.add(article(5))
+    archive.index.add_off_topic({"totalkz:123"}, "побратим*")
+    archive.archive.rebuild_index()
+    assert archive.index.is_off_topic({"totalkz:123"}, "побратим*")

@@ -51,6 +51,15 @@ def closed_port() -> int:
     (["totalkz", "-s", "REPLAY=no/such/file.warc.gz"],
      "scrapy crawl totalkz: -s REPLAY=no/such/file.warc.gz: no such file or folder; expected a WARC file or a folder"
      " of them"),
+    (["kazinform", "-s", "ARCHIVE_TOPIC=побратим* AND"],
+     "scrapy crawl kazinform: -s ARCHIVE_TOPIC='побратим* AND': cannot search for 'побратим* AND': fts5: syntax"
+     " error near \"\""),
+    (["kazinform", "-s", "ARCHIVE_TOPIC=twin-citys"],
+     "scrapy crawl kazinform: -s ARCHIVE_TOPIC='twin-citys': no topic of that name in topics.toml (it names"
+     " twin-cities)"),
+    (["kazinform", "-s", "ARCHIVE_TOPIC=twin-cities", "-s", "ARCHIVE_TOPICS_FILE=no/such/topics.toml"],
+     "scrapy crawl kazinform: -s ARCHIVE_TOPIC='twin-cities': no topics file no/such/topics.toml to name it"
+     " (ARCHIVE_TOPICS_FILE); give a query or a topics file"),
     (["totalkz", "-s", "REPLAY=pyproject.toml"],
      "scrapy crawl totalkz: -s REPLAY=pyproject.toml: not a WARC file (expected a name ending in .warc, .warc.gz),"
      " nor a folder of them"),

@@ -66,6 +66,14 @@ def test_on_a_node_the_spiders_checks_read_what_the_archiver_publishes_and_no_re
         view.archiver  # noqa: B018
 
 
+def test_on_a_node_an_article_found_off_the_topic_is_remembered_for_every_node(redis_url):
+    first, second = (CrawlArchive.of(project_crawler(NodeSpider, REDIS_URL=redis_url)).index for _ in range(2))
+    first.add_off_topic(["total.kz/ru/news/9", "total.kz/ru/news/9/amp"], "побратим*")
+    assert second.is_off_topic(["total.kz/ru/news/9"], "побратим*")
+    assert not second.is_off_topic(["total.kz/ru/news/9"], "побратим* OR бауырлас")  # another topic: fetched again
+    assert not second.is_off_topic(["total.kz/ru/news/10"], "побратим*")
+
+
 def test_the_node_extension_connects_to_redis_and_names_the_crawl(redis_url):
     crawler = project_crawler(NodeSpider, REDIS_URL=redis_url, REDIS_CRAWL_NAME="backfill 2020/ru")
     node = crawler.get_extension(CrawlNode)

@@ -11,6 +11,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from web.webarchive import make_archive
@@ -31,12 +34,28 @@ def free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path):
-    """``newscrawl serve`` on a free port of 127.0.0.1, as a user starts it; stopped after the test."""
+    """``newscrawl serve`` of the small test archive; stopped after the test."""
     make_archive(tmp_path / "archive", tmp_path / "reports").close()
+    with serving(tmp_path / "archive", tmp_path / "reports") as base:
+        yield base
+
+
+@pytest.fixture
+def seeds_server(shared, tmp_path):
+    """``newscrawl serve`` of an archive holding the five seeds, imported as a user would."""
+    subprocess.run([sys.executable, "-m", "newscrawl.cli", "archive", "import", str(shared / "seeds"), "--archive",
+                    str(tmp_path / "archive")], check=True, capture_output=True, timeout=120)
+    with serving(tmp_path / "archive", tmp_path / "reports") as base:
+        yield base
+
+
+@contextmanager
+def serving(archive: Path, reports: Path) -> Iterator[str]:
+    """``newscrawl serve`` on a free port of 127.0.0.1, as a user starts it; its address."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCRAWL_WEB_")}
     process = subprocess.Popen([sys.executable, "-m", "newscrawl.cli", "serve", "--port", str(port), "--archive",
-                                str(tmp_path / "archive"), "--reports", str(tmp_path / "reports")],
+                                str(archive), "--reports", str(reports)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + WAIT
@@ -121,3 +140,27 @@ def test_the_charts_page_shows_both_charts(server, browser):
     assert len(widths) == 2 and all(width >= 600 for width in widths)
     assert "kazinform" in browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns").text
 
+
+
+def test_a_records_page_links_to_its_story_whose_page_lists_both_reports_of_the_meeting(seeds_server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(seeds_server + "/archive/records/1")
+    link = browser.find_element(By.CSS_SELECTOR, "dd.newscrawl-story-link a")
+    assert link.text == "story 0"
+    link.click()
+    WebDriverWait(browser, WAIT).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR,
+                                                                                        "table.newscrawl-story")))
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.newscrawl-story-record")
+    assert [row.find_element(By.CSS_SELECTOR, "td.col-name").text[:4] for row in rows] == ["000_", "001_"]
+    assert [row.find_element(By.CSS_SELECTOR, "td.col-language").text for row in rows] == ["en", "ru"]
+    assert rows[1].find_element(By.CSS_SELECTOR, "td.col-title").text == \
+        "Укреплять отношения с Санкт-Петербургом договорились в Алматы"
+    assert "Бабакумаров" in rows[1].find_element(By.CSS_SELECTOR, "td.col-why").text
+    rows[0].find_element(By.CSS_SELECTOR, "td.col-name a").click()  # back to a record's page
+    WebDriverWait(browser, WAIT).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR,
+                                                                                        "h1.newscrawl-title")))
+    assert browser.current_url.endswith("/archive/records/0")
+    assert "this record started it" in browser.find_element(By.CSS_SELECTOR, "dd.newscrawl-story-link").text

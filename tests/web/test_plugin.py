@@ -113,3 +113,32 @@ def test_with_credentials_every_page_needs_them(site, tmp_path, monkeypatch):
     (wrong,) = fetch(datasette, "/archive/records", headers={"Authorization": bad})
     (right,) = fetch(datasette, "/archive/records", headers={"Authorization": good})
     assert (anonymous.status_code, wrong.status_code, right.status_code) == (401, 401, 200)
+
+
+@pytest.fixture
+def seeds_site(shared, tmp_path):
+    """The web view of an archive holding the five seeds, imported as a user would."""
+    from newscrawl.cli import main
+
+    assert main(["archive", "import", str(shared / "seeds"), "--archive", str(tmp_path / "archive")]) == 0
+    index = tmp_path / "archive" / ".newscrawl" / "index.sqlite"
+    return build_datasette(index, tmp_path / "archive", tmp_path / "reports")
+
+
+def test_a_story_page_lists_its_records_with_links_and_why_each_joined(seeds_site):
+    story, listing, missing = fetch(seeds_site, "/-/stories/0", "/-/stories", "/-/stories/999")
+    assert story.status_code == 200
+    rows = re.findall(r'<tr class="newscrawl-story-record">(.*?)</tr>', story.text, re.S)
+    assert len(rows) == 2
+    assert 'href="/archive/records/0">000_' in rows[0] and 'href="/archive/records/1">001_' in rows[1]
+    assert ">en<" in rows[0] and ">totalkz<" in rows[1] and ">ru<" in rows[1] and ">2019-11-05<" in rows[0]
+    assert "started the story" in rows[0] and "with record 0: shares" in rows[1] and "4.7bln" in rows[1]
+    assert "003_" not in story.text
+    assert 'href="/-/stories/0"' in listing.text and missing.status_code == 404
+
+
+def test_a_records_page_links_to_its_story(seeds_site):
+    joined, alone = fetch(seeds_site, "/archive/records/1", "/archive/records/3")
+    link = re.search(r'<dd class="newscrawl-story-link">(.*?)</dd>', joined.text, re.S).group(1)
+    assert '<a href="/-/stories/0">story 0</a>' in link and "2 records" in link and "with record 0" in link
+    assert '<a href="/-/stories/3">story 3</a>' in alone.text and "this record started it" in alone.text
