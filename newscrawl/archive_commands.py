@@ -22,6 +22,7 @@ from pathlib import Path
 from newscrawl.archive import Archive
 from newscrawl.archive import stories as story_index
 from newscrawl.archive.search import SearchFilters, SearchQueryError, search
+from newscrawl.commandline import existing_archive
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,6 @@ def parse_period(value: str, *, end: bool) -> date:
 def open_for_reading(path: str | None, command: str) -> Archive:
     """The archive at ``path`` (default: the project's), its full-text table complete; an error
     (``SystemExit`` with one line) when the folder does not exist or cannot be opened."""
-    from newscrawl.cli import existing_archive
 
     folder = existing_archive(path, command)
     try:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import logging
 import os
 import sqlite3
@@ -41,68 +40,22 @@ from newscrawl.archive.records import parse_record
 from newscrawl.archive.store import STATE_DIR
 from newscrawl.archive_commands import register as register_archive_commands
 from newscrawl.archiving import Archiver
+from newscrawl.commandline import (
+    USAGE_ERROR,
+    add_command,
+    default_archive_dir,
+    existing_archive,
+    fail,
+    print_json,
+    progress_bar,
+    project_setting,
+    project_settings,
+    writable,
+)
 from newscrawl.ops.check import register as register_check_command
 from newscrawl.web.serve import register as register_serve_command
 
 logger = logging.getLogger("newscrawl")
-
-
-def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
-
-
-#: the exit status of a command given a wrong input (a path that does not exist, a value it cannot use)
-USAGE_ERROR = 2
-
-
-def fail(command: str, message: str, status: int = USAGE_ERROR) -> SystemExit:
-    """Print ``newscrawl COMMAND: MESSAGE`` on standard error; the ``SystemExit`` to raise with ``status``."""
-    print(f"newscrawl {command}: {message}", file=sys.stderr)
-    return SystemExit(status)
-
-
-def existing_archive(path: str | None, command: str) -> Path:
-    """The archive folder a command reads (default: the project's); an error when it does not exist,
-    never a new empty archive."""
-    folder = Path(path or default_archive_dir())
-    if not folder.is_dir():
-        raise fail(command, f"no archive folder at {folder} (give --archive DIR, or set ARCHIVE_DIR)")
-    return folder
-
-
-def writable(folder: Path) -> bool:
-    """Whether this user may change the archive in ``folder`` (its folder and its state folder)."""
-    state = folder / STATE_DIR
-    return os.access(folder, os.W_OK) and (not state.exists() or os.access(state, os.W_OK))
-
-
-def progress_bar(total: int | None, what: str, unit: str):
-    """A progress bar on standard error (shown on a terminal only)."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=what, unit=unit, file=sys.stderr, disable=None, leave=False)
-
-
-def default_archive_dir() -> str:
-    """The archive folder of the project settings (``ARCHIVE_DIR``), else ``archive``."""
-    return os.environ.get("NEWSCRAWL_ARCHIVE_DIR") or _project_setting("ARCHIVE_DIR") or "archive"
-
-
-def project_settings() -> Any:
-    """The Scrapy project's settings: the project's around the working folder, else newscrawl's own."""
-    from scrapy.utils.project import get_project_settings
-
-    settings = get_project_settings()
-    if not settings.getlist("SPIDER_MODULES"):  # no scrapy.cfg around: newscrawl's settings module
-        settings.setmodule("newscrawl.settings", priority="project")
-    return settings
-
-
-def _project_setting(name: str) -> Any:
-    try:
-        return project_settings().get(name)
-    except Exception:  # no project around: defaults apply
-        return None
 
 
 def open_archive(path: str | None) -> Archiver:
@@ -161,7 +114,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         result.pop("text", None)
         result.pop("date", None)
         result["file"] = page
-        _print_json(result)
+        print_json(result)
     return status
 
 
@@ -179,7 +132,7 @@ def cmd_archive_read(args: argparse.Namespace) -> int:
             logger.error("%s is not a record: %s", file, problem)
             status = 1
             continue
-        _print_json(parse_record(body.decode("utf-8"), file).to_json())
+        print_json(parse_record(body.decode("utf-8"), file).to_json())
     return status
 
 
@@ -218,7 +171,7 @@ def cmd_archive_import(args: argparse.Namespace) -> int:
     result = {"copied": copied, "already_present": already, "clashes": clashes, "indexed": len(report.imported),
               "records": report.records}
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         print(f"imported {copied} records from {source} ({already} already present, {len(clashes)} refused:"
               f" number taken); the archive holds {report.records} records", file=sys.stderr)
@@ -240,7 +193,7 @@ def cmd_archive_reindex(args: argparse.Namespace) -> int:
               "number_clashes": report.clashes, "skipped": [f"{name} ({what})" for name, what in report.skipped],
               "damaged_index_moved_to": report.damaged_index}
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         print(f"reindexed {report.indexed} of {report.records} records in {folder}"
               f" ({len(report.unreadable)} unreadable, {len(report.derived)} facts derived,"
@@ -250,7 +203,7 @@ def cmd_archive_reindex(args: argparse.Namespace) -> int:
 
 def default_raw_dir() -> str | None:
     """The raw archive folder of the project settings (``RAW_ARCHIVE_DIR``)."""
-    return os.environ.get("NEWSCRAWL_RAW_ARCHIVE_DIR") or _project_setting("RAW_ARCHIVE_DIR")
+    return os.environ.get("NEWSCRAWL_RAW_ARCHIVE_DIR") or project_setting("RAW_ARCHIVE_DIR")
 
 
 def cmd_archive_rebuild(args: argparse.Namespace) -> int:
@@ -273,7 +226,7 @@ def cmd_archive_rebuild(args: argparse.Namespace) -> int:
     if not args.list:
         result["added"], result["rewritten"] = len(report.added), len(report.rewritten)
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         print(f"rebuilt from {report.responses} stored responses: {report.articles} articles, {len(report.added)}"
               f" records added, {len(report.rewritten)} rewritten"
@@ -288,8 +241,8 @@ def rebuild_topic(args: argparse.Namespace) -> Any:
     from newscrawl.archive.topics import TopicError, TopicMatcher, resolve_topic
 
     value = args.topic if args.topic is not None else (os.environ.get("NEWSCRAWL_ARCHIVE_TOPIC")
-                                                       or _project_setting("ARCHIVE_TOPIC"))
-    topics_file = args.topics_file or os.environ.get("NEWSCRAWL_TOPICS_FILE") or _project_setting(
+                                                       or project_setting("ARCHIVE_TOPIC"))
+    topics_file = args.topics_file or os.environ.get("NEWSCRAWL_TOPICS_FILE") or project_setting(
         "ARCHIVE_TOPICS_FILE") or "topics.toml"
     try:
         topic = resolve_topic(value, topics_file)
@@ -310,7 +263,7 @@ def cmd_archive_stats(args: argparse.Namespace) -> int:
         except (OSError, RuntimeError, ValueError) as exc:
             raise SystemExit(f"newscrawl archive stats: cannot draw {args.plot}: {exc}") from None
     if args.json:
-        _print_json(stats)
+        print_json(stats)
         return 0
     print(f"records: {stats['records']}  (duplicates refused by crawls: {stats['duplicates_refused']})")
     for title, key in (("outlet", "outlets"), ("language", "languages")):
@@ -345,7 +298,7 @@ def cmd_archive_consume(args: argparse.Namespace) -> int:
         raise SystemExit(f"newscrawl archive consume: {exc.name} is missing: "
                          "pip install 'newscrawl[distributed]'") from None
 
-    url = args.redis or os.environ.get("NEWSCRAWL_REDIS_URL") or _project_setting("REDIS_URL")
+    url = args.redis or os.environ.get("NEWSCRAWL_REDIS_URL") or project_setting("REDIS_URL")
     if not url:
         raise SystemExit("newscrawl archive consume: give --redis URL (or set NEWSCRAWL_REDIS_URL)")
     for name, value in (("--batch", args.batch), ("--max-items", args.max_items), ("--idle-exit", args.idle_exit)):
@@ -361,7 +314,7 @@ def cmd_archive_consume(args: argparse.Namespace) -> int:
         raise SystemExit(f"newscrawl archive consume: {exc}") from None
     except OSError as exc:
         raise SystemExit(f"newscrawl archive consume: cannot open the archive {archive}: {exc}") from None
-    _print_json(report.to_json())
+    print_json(report.to_json())
     return 0
 
 
@@ -416,7 +369,7 @@ def check_schedule(schedule: Any, state: Path, as_json: bool = False) -> int:
             for job in schedule.jobs]
     if as_json:
         for job in jobs:
-            _print_json(job)
+            print_json(job)
     else:
         width = max([len("JOB"), *(len(job["job"]) for job in jobs)])
         print(f"{'JOB':<{width}}  {'SPIDER':<10} {'WHEN':<24} {'NEXT DUE (UTC)':<17} ARGUMENTS AND SETTINGS")
@@ -435,10 +388,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     from newscrawl.ops.status import collect_status, default_index_path, render_status
     from newscrawl.outlets import all_outlets
 
-    reports = args.reports or os.environ.get("NEWSCRAWL_REPORTS_DIR") or _project_setting("REPORTS_DIR") or "reports"
+    reports = args.reports or os.environ.get("NEWSCRAWL_REPORTS_DIR") or project_setting("REPORTS_DIR") or "reports"
     archive = str(existing_archive(args.archive, "status"))
-    index = default_index_path(archive, os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or _project_setting("ARCHIVE_INDEX"))
-    drift = os.environ.get("NEWSCRAWL_DRIFT_DIR") or _project_setting("DRIFT_DIR")
+    index = default_index_path(archive, os.environ.get("NEWSCRAWL_ARCHIVE_INDEX") or project_setting("ARCHIVE_INDEX"))
+    drift = os.environ.get("NEWSCRAWL_DRIFT_DIR") or project_setting("DRIFT_DIR")
     schedule = status_schedule(args)
     next_due, unreported = {}, {}
     if schedule is not None:
@@ -448,7 +401,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                             next_due=next_due, unreported=unreported,
                             scheduled=[job.spider for job in schedule.jobs] if schedule else ())
     if args.json:
-        _print_json(status)
+        print_json(status)
     else:
         print(render_status(status, verbose=args.verbose))
     return 1 if status["needs_attention"] else 0
@@ -492,76 +445,6 @@ def jobs_without_report(schedule: Any, url: str | None, reports: str) -> dict[st
         print(f"newscrawl status: note: cannot list Scrapyd's jobs at {client.url} ({exc}); jobs that ended"
               " without a report are not shown", file=sys.stderr)
         return {}
-
-
-#: each command's examples, shown at the end of its help
-EXAMPLES = {
-    "extract": """examples:
-  newscrawl extract page.html --url https://www.inform.kz/ru/..._a4000412
-  newscrawl extract saved/*.html.gz
-  curl -s URL | newscrawl extract - --url URL""",
-    "archive": """examples:
-  newscrawl archive stats
-  newscrawl archive search "энергетика" --outlet kazinform --since 2024
-  newscrawl archive read archive/068_*.txt""",
-    "read": """examples:
-  newscrawl archive read archive/068_b0c75bd49c8fdaf4.txt
-  newscrawl archive read archive/*.txt | head""",
-    "import": """examples:
-  newscrawl archive import ~/corpus --archive archive
-  newscrawl archive import ~/corpus --json""",
-    "reindex": """examples:
-  newscrawl archive reindex
-  newscrawl archive reindex --archive /srv/newscrawl/archive --json""",
-    "stats": """examples:
-  newscrawl archive stats
-  newscrawl archive stats --json
-  newscrawl archive stats --plot months.png""",
-    "rebuild": """examples:
-  newscrawl archive rebuild --raw raw/
-  newscrawl archive rebuild --raw raw/2026-01.warc.gz --rewrite --list --json
-  newscrawl archive rebuild --raw raw/ --topic twin-cities     # bring in what a narrower topic skipped""",
-    "search": """examples:
-  newscrawl archive search "нефть AND экспорт" --outlet kazinform
-  newscrawl archive search 'title:президент' --since 2025-01 --json | head""",
-    "export": """examples:
-  newscrawl archive export --format csv -o records.csv
-  newscrawl archive export --format parquet -o records.parquet --outlet totalkz""",
-    "schedule": """examples:
-  newscrawl schedule --check
-  newscrawl schedule --check --json
-  newscrawl schedule --once
-  newscrawl schedule --schedule /etc/newscrawl/schedule.toml""",
-    "status": """examples:
-  newscrawl status
-  newscrawl status --verbose
-  newscrawl status --json
-  newscrawl status --schedule /etc/newscrawl/schedule.toml --scrapyd http://127.0.0.1:6800/
-  newscrawl status > /dev/null || echo "an outlet needs attention"
-""",
-    "serve": """examples:
-  newscrawl serve
-  newscrawl serve --port 8001 --archive /srv/newscrawl/archive""",
-    "stories": """examples:
-  newscrawl archive stories --since 2025-08-01 --min-records 2
-  newscrawl archive stories --record 068 --why
-  newscrawl archive stories --outlet qazaqtv --json""",
-    "consume": """examples:
-  newscrawl archive consume --redis redis://10.0.0.5:6379/0
-  newscrawl archive consume --archive /srv/newscrawl/archive --idle-exit 60""",
-    "spiders": """examples:
-  newscrawl spiders
-  newscrawl spiders --json""",
-}
-
-
-def add_command(sub: argparse._SubParsersAction, name: str, helptext: str, **kwargs: Any) -> argparse.ArgumentParser:
-    """A subcommand with its description, its examples and ``-v`` (which works after the subcommand too)."""
-    parser = sub.add_parser(name, help=helptext, description=helptext[:1].upper() + helptext[1:] + ".",
-                            epilog=EXAMPLES.get(name), formatter_class=argparse.RawDescriptionHelpFormatter,
-                            **kwargs)
-    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log more")
-    return parser
 
 
 def package_version() -> str:
@@ -686,7 +569,7 @@ def cmd_spiders(args: argparse.Namespace) -> int:
                         "first_year": getattr(outlet, "first_year", None)})
     if args.json:
         for spider in spiders:
-            _print_json(spider)
+            print_json(spider)
         return 0
     for spider in spiders:
         print(f"{spider['spider']}: {spider['description']}")

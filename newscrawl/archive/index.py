@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from newscrawl.archive import search as fulltext
 from newscrawl.archive import stories
+from newscrawl.archive.entries import IndexEntry
 
 SCHEMA_VERSION = 1
 
@@ -105,30 +105,6 @@ def _entry_of(row: tuple[Any, ...]) -> IndexEntry:
 
 #: index ids of record files whose number another file already carries (far above any record number)
 CLASH_IDS = 1 << 34
-
-
-@dataclass
-class IndexEntry:
-    """What the index holds of one record."""
-
-    number: int
-    name: str
-    hash: str
-    layout: str
-    outlet: str | None = None
-    edition: str | None = None
-    language: str | None = None
-    url: str | None = None
-    canonical_url: str | None = None
-    title: str | None = None
-    published: str | None = None
-    fetched_at: str | None = None
-    legacy: bool = False
-
-    @property
-    def month(self) -> str | None:
-        """``YYYY-MM`` of the publication date."""
-        return self.published[:7] if self.published else None
 
 
 class ArchiveIndex:

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from newscrawl.archive.records import RECORD_NAME, read_record
 
 if TYPE_CHECKING:
-    from newscrawl.archive.index import ArchiveIndex, IndexEntry
+    from newscrawl.archive.entries import IndexEntry, IndexTables
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class SearchQueryError(ValueError):
 # Upkeep (called by ArchiveIndex)
 
 
-def create_schema(index: ArchiveIndex) -> None:
+def create_schema(index: IndexTables) -> None:
     """Create the full-text table (again, if it was built with another scheme). On an index that
     already holds records it starts incomplete: :func:`ensure_complete` fills it from the records."""
     db = index.db
@@ -162,7 +162,7 @@ def record_text(records_dir: Path, name: str, title: str | None) -> tuple[str, s
     return title or "", ""
 
 
-def ensure_complete(index: ArchiveIndex, records_dir: Path, batch: int = 1000) -> int:
+def ensure_complete(index: IndexTables, records_dir: Path, batch: int = 1000) -> int:
     """Index the text of the records (files in ``records_dir``) the full-text table lacks, when it was
     made on an index that already held records (an index older than full-text search); returns how
     many were added."""

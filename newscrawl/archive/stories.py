@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from newscrawl.extract.mentions import mentions
 
 if TYPE_CHECKING:
-    from newscrawl.archive.index import ArchiveIndex, IndexEntry
+    from newscrawl.archive.entries import IndexEntry, IndexTables
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class Link:
                 f" score {self.score:.1f}")
 
 
-def create_schema(index: ArchiveIndex) -> None:
+def create_schema(index: IndexTables) -> None:
     """Create the story tables; on an index that already holds records they start incomplete
     (:func:`ensure_complete` assigns those records)."""
     db = index.db
@@ -229,7 +229,7 @@ def forget(db: sqlite3.Connection, number: int) -> None:
         db.execute("DELETE FROM stories WHERE id = ?", (story,))
 
 
-def ensure_complete(index: ArchiveIndex, records_dir: Path, batch: int = 500) -> int:
+def ensure_complete(index: IndexTables, records_dir: Path, batch: int = 500) -> int:
     """Assign the records an index made before stories holds (once, in number order); returns how many."""
     from newscrawl.archive.search import record_text
 

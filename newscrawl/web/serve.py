@@ -129,7 +129,7 @@ def build_datasette(index_path: Path, archive_dir: Path, reports_dir: Path,
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the web view."""
     from newscrawl.archive_commands import open_for_reading
-    from newscrawl.cli import _project_setting
+    from newscrawl.commandline import project_setting
 
     if not 0 < args.port < 65536:
         raise SystemExit(f"newscrawl serve: --port must be between 1 and 65535, not {args.port}")
@@ -148,7 +148,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     archive = open_for_reading(args.archive, "serve")
     index_path, archive_dir = archive.index.path.resolve(), archive.root.resolve()
     archive.close()
-    reports = Path(args.reports or os.environ.get("NEWSCRAWL_REPORTS_DIR") or _project_setting("REPORTS_DIR")
+    reports = Path(args.reports or os.environ.get("NEWSCRAWL_REPORTS_DIR") or project_setting("REPORTS_DIR")
                    or "reports").resolve()
     _check_port_free(args.host, args.port)
     datasette = build_datasette(index_path, archive_dir, reports, credentials)
