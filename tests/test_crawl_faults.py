@@ -173,3 +173,23 @@ def test_a_crawl_on_a_full_disk_stops_saying_why_and_the_next_crawl_archives_eve
     truncated = next(s for s in site.stories if "truncated" in s.faults)
     state = Archiver.open(archive).index.get_state("site:127.0.0.1", "newest/all")
     assert state is not None and datetime.fromisoformat(state) < truncated.published
+
+
+def test_a_crawl_stopped_with_its_frontier_on_disk_resumes_and_archives_the_rest_once(tmp_path):
+    """``-s JOBDIR=DIR`` (Scrapy's disk queues), as the README offers for one machine: a crawl stopped
+    after a few articles leaves its frontier on disk, and the same command again archives every other
+    article of the site, none twice, without fetching the first ones again."""
+    job = {**CRAWL_SETTINGS, "JOBDIR": tmp_path / "job"}
+    with FaultSite(16) as site:
+        args = {"start": site.base + "/", "timezone": "Europe/Moscow"}
+        first = run_crawl("site", tmp_path / "first", archive=tmp_path / "archive", args=args,
+                          settings={**job, "CLOSESPIDER_ITEMCOUNT": 4, "CONCURRENT_REQUESTS": 1})
+        assert first.report["reason"] == "closespider_itemcount", first.log[-3000:]
+        stopped_at = len(archived(tmp_path / "archive"))
+        assert 4 <= stopped_at < len(site.truth_by_title())
+        assert first.stat("scheduler/enqueued/disk") > first.stat("scheduler/dequeued/disk")  # left on disk
+        second = run_crawl("site", tmp_path / "second", archive=tmp_path / "archive", args=args, settings=job)
+        assert second.returncode == 0, second.log[-3000:]
+        assert second.stat("scheduler/dequeued/disk") >= len(site.truth_by_title()) - stopped_at
+        assert second.stat("newscrawl/skipped/already_archived") == 0  # the first run's pages are not asked again
+        assert_archive_is_the_truth(tmp_path / "archive", site)
