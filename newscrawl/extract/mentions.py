@@ -87,6 +87,7 @@ class Mentions:
         return self.names | {f"#{amount}" for amount in self.amounts}
 
 
+@lru_cache(maxsize=1 << 16)  # a word's key never changes, and names recur from record to record
 def name_key(word: str) -> str | None:
     """The spelling-free key of a name in any of the scripts (None when too short to tell names apart):
     transliterated, its case ending cut, digraphs folded, vowels and doubled letters dropped (the
@@ -107,6 +108,7 @@ def _cut_ending(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
 def _letters(word: str) -> str:
     """A word transliterated to lower-case ASCII letters only."""
     return re.sub(r"[^a-z]", "", anyascii(word).lower())
@@ -184,7 +186,7 @@ def names(text: str) -> dict[str, str]:
                 mid_sentence.setdefault(key, text[match.start():words[i + size - 2].end()])
             i += size - 1
             continue
-        if word.lower() in COMMON_CAPITALISED or anyascii(word).lower().replace("-", "") in COMMON_CAPITALISED:
+        if _is_common(word):
             continue
         if starts_sentence:
             continue
@@ -192,6 +194,12 @@ def names(text: str) -> dict[str, str]:
         if key is not None:
             mid_sentence.setdefault(key, word)
     return mid_sentence
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_common(word: str) -> bool:
+    """Whether a capitalised word is too common to tell stories apart (Almaty, President, …)."""
+    return word.lower() in COMMON_CAPITALISED or anyascii(word).lower().replace("-", "") in COMMON_CAPITALISED
 
 
 def amounts(text: str) -> set[str]:
