@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from scrapy import Spider
 from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
-from support import FIXTURES, SitePage, project_crawler, run_crawl, write_site_warc
+from support import FIXTURES, SitePage, project_crawler, run_crawl, serving, write_site_warc
 
 from newscrawl.extensions.report import CrawlReport
 from newscrawl.ops.monitors import HealthMonitorSuite
@@ -44,15 +44,8 @@ def webhook_server(status: int = 200) -> Iterator[tuple[str, list[dict]]]:
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/hooks/newscrawl", received
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(Handler) as base:
+        yield f"{base}/hooks/newscrawl", received
 
 
 class SmtpSink(socketserver.ThreadingTCPServer):

@@ -21,14 +21,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
-from support import FIXTURES, ROOT, SitePage, write_site_warc
+from support import FIXTURES, ROOT, SitePage, serving, write_site_warc
 
 from newscrawl.archiving import Archiver
 from newscrawl.ops.schedule import IntervalTrigger, Schedule, ScheduledJob, Scheduler
@@ -303,15 +303,8 @@ def stand_in(status: int = 200, answer: dict | None = None) -> Iterator[tuple[st
         def log_message(self, *args) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", requests_seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with serving(Handler) as base:
+        yield base, requests_seen
 
 
 def test_schedule_sends_settings_as_setting_fields_and_arguments_as_fields():
@@ -387,17 +380,11 @@ def trickling_server(byte_every: float = 0.05, body_bytes: int = 400) -> Iterato
         def log_message(self, *args) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        stop_sending.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with serving(Handler) as base:
+        try:
+            yield base
+        finally:
+            stop_sending.set()  # the handlers stop sending before the server stops
 
 
 def test_an_answer_that_trickles_in_is_cut_off_at_the_calls_deadline():

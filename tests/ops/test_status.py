@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
-from support import SitePage, write_site_warc
+from support import SitePage, serving, write_site_warc
 
 from newscrawl.archiving import Archiver
 from newscrawl.cli import main
@@ -220,15 +219,8 @@ def scrapyd_stand_in(finished: list[dict], logs: dict[str, str]) -> Iterator[str
         def log_message(self, *args) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with serving(Handler) as base:
+        yield f"{base}/"
 
 
 def test_a_scrapyd_job_that_ended_without_a_report_is_a_failed_run_with_its_logs_last_lines(
