@@ -39,8 +39,9 @@ def unreachable_line(stats: Mapping[str, Any]) -> str | None:
     return f"some hosts could not be reached: {named}"
 
 
-def summary_paragraph(spider: str, reason: str, stats: Mapping[str, Any], archive_dir: str | None) -> str:
-    """What a crawl did, in one paragraph."""
+def summary_paragraph(spider: str, reason: str, stats: Mapping[str, Any], archive_dir: str | None,
+                      check: bool = False) -> str:
+    """What a crawl did, in one paragraph (``check``: a check crawl, whose records are thrown away)."""
     seconds = stats.get("elapsed_time_seconds")
     took = f" in {float(seconds):.0f}s" if seconds is not None else ""
     skipped = {k.rsplit("/", 1)[1].replace("_", " "): v for k, v in stats.items()
@@ -48,7 +49,8 @@ def summary_paragraph(spider: str, reason: str, stats: Mapping[str, Any], archiv
     why = f" ({', '.join(f'{k} {v}' for k, v in sorted(skipped.items()))})" if skipped else ""
     failed, exceptions = stat(stats, "newscrawl/pages/failed"), stat(stats, "spider_exceptions/count")
     errors = f"{failed} pages failed" + (f", {exceptions} spider exceptions" if exceptions else "")
-    where = f"records in {os.path.abspath(archive_dir)}" if archive_dir else "no archive"
+    where = ("a check: its records were thrown away" if check
+             else f"records in {os.path.abspath(archive_dir)}" if archive_dir else "no archive")
     how = "was stopped" if reason == "shutdown" else f"ended ({reason})"
     return (f"crawl of {spider} {how}{took}: {stat(stats, 'newscrawl/pages')} pages, "
             f"{items_extracted(stats)} articles, {stat(stats, 'newscrawl/archived')} archived, "
@@ -73,4 +75,6 @@ class CrawlSummary:
         line = unreachable_line(stats)
         if line:
             logger.log(logging.ERROR if not stat(stats, "response_received_count") else logging.WARNING, line)
-        logger.info(summary_paragraph(spider.name, reason, stats, self.crawler.settings.get("ARCHIVE_DIR")))
+        settings = self.crawler.settings
+        logger.info(summary_paragraph(spider.name, reason, stats, settings.get("ARCHIVE_DIR"),
+                                      check=settings.getbool("CHECK")))
