@@ -1,6 +1,6 @@
 """What a ``newscrawl check`` crawl saw (``CHECK``): every discovery route (URL, HTTP status, kind, article
 links, newest entry) and every article read (layout, where each field came from, missing fields), and
-the outlet's verdict (``newscrawl.ops.check.judge``), put in the crawl's stats
+the outlet's verdict (:func:`judge`), put in the crawl's stats
 (``newscrawl/check/verdict``, ``…/reason``) for the health checks and written to ``CHECK_OUTPUT`` as JSON.
 
 ``ProbeRecorder`` is the extension; ``ProbeMiddleware``, a downloader middleware near the engine, tells
@@ -10,6 +10,7 @@ it the final status of each route request (after redirects and retries).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,17 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from newscrawl.items import Article
-from newscrawl.ops.check import REQUIRED_FIELDS, judge
-from newscrawl.spiders.discovery import ROUTE_EDITIONS, ROUTE_KIND, ROUTE_ORIGIN
+
+#: request meta: what a discovery route is (``feed``, ``sitemap``, ``robots.txt``, ``home page`` …) and
+#: whose route it is (``own`` or ``standard``); the spiders set them, this extension reads them
+ROUTE_KIND = "newscrawl_route"
+ROUTE_ORIGIN = "newscrawl_route_origin"
+#: request meta: the editions a discovery route is read for, when its callback's arguments do not say
+ROUTE_EDITIONS = "newscrawl_route_editions"
+
+#: the fields an article must have
+REQUIRED_FIELDS = ("title", "body", "published", "language")
+WORKS, DEGRADED, BROKEN = "works", "degraded", "broken"
 
 #: what a route is, by the callback that reads it, for requests that do not say (outlet spiders' own routes)
 KIND_OF_CALLBACK = {
@@ -137,3 +147,30 @@ class ProbeMiddleware:
 
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
         self.recorder.route_answered(request, type(exception).__name__)
+
+
+def judge(report: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """The verdict on one outlet from what its check crawl saw, and the reasons."""
+    articles, routes = report.get("articles", []), report.get("routes", [])
+    if not articles:
+        listed = sum(r.get("links") or 0 for r in routes)
+        if not listed:
+            answered = [r for r in routes if r.get("status") == 200]
+            return BROKEN, [f"no discovery route listed an article ({len(answered)} of {len(routes)} routes answered)"]
+        return BROKEN, [f"{listed} article links found, no article read"]
+    reasons = []
+    read = {a.get("edition") for a in articles}
+    for edition in report.get("editions", []):
+        if edition not in read:
+            reasons.append(f"edition {edition}: no article read")
+    incomplete = [a for a in articles if a.get("missing")]
+    if incomplete:
+        missing = sorted({m for a in incomplete for m in a["missing"]})
+        reasons.append(f"{len(incomplete)} of {len(articles)} articles lack {', '.join(missing)}")
+    if report.get("has_layouts"):
+        unknown = [a for a in articles if not a.get("layout")]
+        if unknown:
+            reasons.append(f"{len(unknown)} of {len(articles)} articles in no known layout")
+    if not any((r.get("links") or 0) for r in routes if r.get("origin") == "own"):
+        reasons.append("only the standard routes found articles (the outlet's own routes found none)")
+    return (DEGRADED, reasons) if reasons else (WORKS, [f"{len(articles)} articles read"])

@@ -34,39 +34,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-#: the fields an article must have
-REQUIRED_FIELDS = ("title", "body", "published", "language")
-WORKS, DEGRADED, BROKEN = "works", "degraded", "broken"
+from newscrawl.extensions.probe import BROKEN, DEGRADED, WORKS
+
 EXIT_BROKEN, EXIT_DEGRADED = 1, 3
 #: seconds one spider's check may take
 CHECK_TIMEOUT = 300
-
-
-def judge(report: Mapping[str, Any]) -> tuple[str, list[str]]:
-    """The verdict on one outlet from what its check crawl saw, and the reasons."""
-    articles, routes = report.get("articles", []), report.get("routes", [])
-    if not articles:
-        listed = sum(r.get("links") or 0 for r in routes)
-        if not listed:
-            answered = [r for r in routes if r.get("status") == 200]
-            return BROKEN, [f"no discovery route listed an article ({len(answered)} of {len(routes)} routes answered)"]
-        return BROKEN, [f"{listed} article links found, no article read"]
-    reasons = []
-    read = {a.get("edition") for a in articles}
-    for edition in report.get("editions", []):
-        if edition not in read:
-            reasons.append(f"edition {edition}: no article read")
-    incomplete = [a for a in articles if a.get("missing")]
-    if incomplete:
-        missing = sorted({m for a in incomplete for m in a["missing"]})
-        reasons.append(f"{len(incomplete)} of {len(articles)} articles lack {', '.join(missing)}")
-    if report.get("has_layouts"):
-        unknown = [a for a in articles if not a.get("layout")]
-        if unknown:
-            reasons.append(f"{len(unknown)} of {len(articles)} articles in no known layout")
-    if not any((r.get("links") or 0) for r in routes if r.get("origin") == "own"):
-        reasons.append("only the standard routes found articles (the outlet's own routes found none)")
-    return (DEGRADED, reasons) if reasons else (WORKS, [f"{len(articles)} articles read"])
 
 
 def check_settings(output: Path, workdir: Path, articles: int, save: str | None) -> dict[str, Any]:

@@ -30,18 +30,13 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from newscrawl.extensions.probe import ROUTE_KIND, ROUTE_ORIGIN
 from newscrawl.extract.feeds import feed_entries, feed_links
 from newscrawl.outlets.base import Listed, Outlet, looks_like_article_url
 from newscrawl.spiders.sitemaps import read_sitemap
 
 logger = logging.getLogger(__name__)
 
-#: request meta: what a discovery route is (``feed``, ``sitemap``, ``robots.txt``, ``home page`` …) and
-#: whose route it is (``own`` or ``standard``)
-ROUTE_KIND = "newscrawl_route"
-ROUTE_ORIGIN = "newscrawl_route_origin"
-#: request meta: the editions a discovery route is read for, when its callback's arguments do not say
-ROUTE_EDITIONS = "newscrawl_route_editions"
 
 
 @dataclass

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from newscrawl.extensions.probe import ROUTE_EDITIONS
 from newscrawl.items import Article
 from newscrawl.outlets.api import item_entries, json_payload
 from newscrawl.outlets.mosru import (
@@ -28,7 +29,6 @@ from newscrawl.outlets.mosru import (
     single_item,
 )
 from newscrawl.spiders.api import ApiNewsSpider, failure_reason
-from newscrawl.spiders.discovery import ROUTE_EDITIONS
 
 
 class MosruSpider(ApiNewsSpider):

@@ -14,7 +14,8 @@ import pytest
 from support import FIXTURES, ROOT, SitePage, crawl_env, run_crawl, write_site_warc
 
 from newscrawl.archive.index import ArchiveIndex
-from newscrawl.ops.check import BROKEN, DEGRADED, WORKS, judge, outlet_view, render
+from newscrawl.extensions.probe import BROKEN, DEGRADED, WORKS, judge
+from newscrawl.ops.check import outlet_view, render
 from newscrawl.ops.schedule import load_schedule
 from newscrawl.outlets import mosru
 from newscrawl.warc import WarcLookup
