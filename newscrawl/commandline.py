@@ -128,6 +128,11 @@ EXAMPLES = {
     "consume": """examples:
   newscrawl archive consume --redis redis://10.0.0.5:6379/0
   newscrawl archive consume --archive /srv/newscrawl/archive --idle-exit 60""",
+    "check": """examples:
+  newscrawl check                          # every outlet, live
+  newscrawl check totalkz mosru --articles 5
+  newscrawl check kazinform --json --save checks/
+  newscrawl check totalkz -s REPLAY=raw/totalkz-20261201.warc.gz""",
     "spiders": """examples:
   newscrawl spiders
   newscrawl spiders --json""",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import re
@@ -16,7 +17,7 @@ from support import FIXTURES
 
 from newscrawl.archive.records import url_hash
 from newscrawl.archiving import Archiver
-from newscrawl.cli import main
+from newscrawl.cli import build_parser, main
 from newscrawl.items import Article
 
 ARTICLES = FIXTURES / "kazinform" / "articles"
@@ -208,10 +209,23 @@ def test_bare_newscrawl_prints_help_and_version_is_known(capsys):
     assert exited.value.code == 0 and re.fullmatch(r"newscrawl \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
 
 
-@pytest.mark.parametrize("command", [["extract"], ["archive"], ["archive", "read"], ["archive", "import"],
-                                     ["archive", "reindex"], ["archive", "stats"], ["archive", "rebuild"],
-                                     ["archive", "search"], ["archive", "export"], ["schedule"], ["status"],
-                                     ["serve"], ["spiders"]])
+def every_command(parser: argparse.ArgumentParser | None = None, path: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every command and subcommand the ``newscrawl`` parser has, as the words that name it."""
+    parser = parser or build_parser()
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append([*path, name])
+                found += every_command(sub, (*path, name))
+    return found
+
+
+def test_the_command_list_is_complete():
+    assert {"check", "spiders", "archive stories", "archive consume"} <= {" ".join(c) for c in every_command()}
+
+
+@pytest.mark.parametrize("command", every_command(), ids=" ".join)
 def test_every_command_has_a_description_examples_and_takes_v_after_it(capsys, command):
     with pytest.raises(SystemExit) as exited:
         main([*command, "--help"])

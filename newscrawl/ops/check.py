@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from newscrawl.commandline import add_command
 from newscrawl.extensions.probe import BROKEN, DEGRADED, WORKS
 
 EXIT_BROKEN, EXIT_DEGRADED = 1, 3
@@ -238,7 +239,8 @@ def positive(value: str) -> int:
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``check`` to ``newscrawl``."""
-    p = commands.add_parser("check", help="probe outlets (live, or -s REPLAY=): routes, articles, a verdict each")
+    p = add_command(commands, "check", "probe outlets (live, or -s REPLAY=): routes, articles, a verdict each;"
+                    " exit status 0 all work, 3 some degraded, 1 some broken")
     p.add_argument("spiders", nargs="*", metavar="SPIDER", help="the spiders to check (default: every outlet's)")
     p.add_argument("--articles", type=positive, default=3, metavar="N", help="articles to read per edition (3)")
     p.add_argument("--json", action="store_true", help="print JSON")
