@@ -6,7 +6,7 @@ import argparse
 
 from scrapy.commands.check import Command as ScrapyCheck
 
-from newscrawl.commands.tools import as_page_tool
+from newscrawl.commands.tools import as_page_tool, refuse_unusable_settings
 
 
 class Command(ScrapyCheck):
@@ -14,3 +14,4 @@ class Command(ScrapyCheck):
         assert self.settings is not None
         as_page_tool(self.settings)
         super().process_options(args, opts)
+        refuse_unusable_settings("check", self.settings)

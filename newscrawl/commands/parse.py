@@ -6,7 +6,7 @@ import argparse
 
 from scrapy.commands.parse import Command as ScrapyParse
 
-from newscrawl.commands.tools import as_page_tool
+from newscrawl.commands.tools import as_page_tool, refuse_unusable_settings
 
 
 class Command(ScrapyParse):
@@ -14,3 +14,4 @@ class Command(ScrapyParse):
         assert self.settings is not None
         as_page_tool(self.settings)
         super().process_options(args, opts)
+        refuse_unusable_settings("parse", self.settings)

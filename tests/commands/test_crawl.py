@@ -128,3 +128,12 @@ def test_a_crawl_that_reaches_no_host_is_short_no_line_per_page_and_no_traceback
     warnings = [line.split(" WARNING: ", 1)[1] for line in log.splitlines() if " WARNING: " in line]
     assert len(warnings) <= 3, warnings  # robots.txt, and the spider's turns to other routes (API to feed, standard)
 
+
+
+@pytest.mark.parametrize("command", [["check"], ["parse", "https://total.kz/ru/news/a"]])
+def test_scrapy_check_and_parse_refuse_a_replay_that_is_not_there(command):
+    result = scrapy(*command, "-s", "REPLAY=no/such/file.warc.gz")
+    assert result.returncode == 2
+    assert result.stderr.rstrip().splitlines() == [
+        f"scrapy {command[0]}: -s REPLAY=no/such/file.warc.gz: no such file or folder; expected a WARC file or a"
+        " folder of them"]
