@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from faultsite import FaultSite
-from support import CrawlRun, run_crawl
+from support import ROOT, CrawlRun, crawl_command, crawl_env, run_crawl
 
 from newscrawl import settings
 from newscrawl.archive.records import RECORD_NAME, read_record
@@ -193,3 +196,25 @@ def test_a_crawl_stopped_with_its_frontier_on_disk_resumes_and_archives_the_rest
         assert second.stat("scheduler/dequeued/disk") >= len(site.truth_by_title()) - stopped_at
         assert second.stat("newscrawl/skipped/already_archived") == 0  # the first run's pages are not asked again
         assert_archive_is_the_truth(tmp_path / "archive", site)
+
+
+def test_a_crawl_stopped_by_sigterm_is_reported_stopped_and_raises_no_alert(tmp_path):
+    """SIGTERM halfway (as systemd or Scrapyd stop a job): the crawl closes cleanly, its report says
+    it was stopped, no health check fails and no alert is raised, and what it archived stays."""
+    with FaultSite(24, delay=0.3) as site:
+        cmd = crawl_command("site", tmp_path / "run", archive=tmp_path / "archive",
+                            args={"start": site.base + "/", "timezone": "Europe/Moscow"},
+                            settings={**CRAWL_SETTINGS, "CONCURRENT_REQUESTS": 2, "HEALTH_MIN_ITEMS": 10})
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(), stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and (
+                not (tmp_path / "archive").is_dir() or len(archived(tmp_path / "archive")) < 2):
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        _, log = proc.communicate(timeout=120)
+    report = json.loads((tmp_path / "run" / "report.json").read_text(encoding="utf-8"))
+    assert report["reason"] == "shutdown", log[-3000:]
+    assert report["health"]["status"] == "stopped" and report["health"]["failed"] == []
+    assert "HEALTH ALERT" not in log and "Traceback" not in log
+    assert "crawl of site was stopped" in log
+    assert 2 <= len(archived(tmp_path / "archive")) < len(site.truth_by_title())
