@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from newscrawl.archive.entries import RecordFields
 from newscrawl.archive.index import ArchiveIndex, IndexEntry
 from newscrawl.archive.records import Record, parse_record_name, read_record
 from newscrawl.archive.search import ensure_complete
@@ -38,20 +39,10 @@ class StoredSignature:
 
 
 @dataclass
-class RecordFacts:
-    """What the index holds of a record besides its number and name (worked out by the caller)."""
+class RecordFacts(RecordFields):
+    """What the index holds of a record besides its number and name (worked out by the caller): its
+    entry's fields, its keys, fingerprints, signature and text."""
 
-    layout: str
-    hash: str
-    outlet: str | None = None
-    edition: str | None = None
-    language: str | None = None
-    url: str | None = None
-    canonical_url: str | None = None
-    title: str | None = None
-    published: str | None = None
-    fetched_at: str | None = None
-    legacy: bool = False
     keys: frozenset[str] = frozenset()
     fingerprints: frozenset[str] = frozenset()
     #: None: the record is not signed (the reprint check signs it later)
@@ -61,8 +52,7 @@ class RecordFacts:
 
     def entry(self, number: int, name: str) -> IndexEntry:
         """The index entry of the record with this number and name."""
-        return IndexEntry(number=number, name=name, **{f.name: getattr(self, f.name) for f in fields(IndexEntry)
-                                                       if f.name not in ("number", "name")})
+        return IndexEntry(number=number, name=name, **{f.name: getattr(self, f.name) for f in fields(RecordFields)})
 
 
 #: how the archive learns what to index of a record it finds in the folder: ``(record, file name) -> facts``

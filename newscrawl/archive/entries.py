@@ -1,21 +1,19 @@
-"""What the index holds of one record (``IndexEntry``), and what the index's own tables of full text
+"""What the index holds of one record (``RecordFields``, ``IndexEntry``), and what the index's own tables of full text
 and stories need of it (``IndexTables``): here, below the index, so that those modules need not import it."""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 
 @dataclass
-class IndexEntry:
-    """What the index holds of one record."""
+class RecordFields:
+    """What the index holds of a record besides its number and file name."""
 
-    number: int
-    name: str
-    hash: str
     layout: str
+    hash: str
     outlet: str | None = None
     edition: str | None = None
     language: str | None = None
@@ -25,6 +23,14 @@ class IndexEntry:
     published: str | None = None
     fetched_at: str | None = None
     legacy: bool = False
+
+
+@dataclass
+class IndexEntry(RecordFields):
+    """What the index holds of one record: its number (its id in the index) and file name too."""
+
+    number: int = field(kw_only=True)
+    name: str = field(kw_only=True)
 
     @property
     def month(self) -> str | None:

@@ -94,13 +94,17 @@ def utcnow_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-#: the ``records`` columns an :class:`IndexEntry` is read from, in its fields' order
+#: the ``records`` columns an :class:`IndexEntry` is read from (each its field of the same name)
 _ENTRY_COLUMNS = ("number, name, hash, layout, outlet, edition, language, url, canonical_url, title, published,"
                   " fetched_at, legacy")
 
 
+_ENTRY_NAMES = tuple(name.strip() for name in _ENTRY_COLUMNS.split(","))
+
+
 def _entry_of(row: tuple[Any, ...]) -> IndexEntry:
-    return IndexEntry(*row[:-1], legacy=bool(row[-1]))
+    entry = dict(zip(_ENTRY_NAMES, row, strict=True))
+    return IndexEntry(**{**entry, "legacy": bool(entry["legacy"])})
 
 
 #: index ids of record files whose number another file already carries (far above any record number)

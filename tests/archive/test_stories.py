@@ -81,7 +81,7 @@ def test_undated_records_start_stories_of_their_own(tmp_path):
     index = ArchiveIndex(tmp_path / "index.sqlite")
     body = "Аким Алматы Бакытжан Сагинтаев и Ержан Бабакумаров встретили Олега Капитанова: 4,7 млрд долларов."
     for number in (0, 1):
-        index.add(IndexEntry(number, f"00{number}_x.txt", "x", "raw"), [], [], body)
+        index.add(IndexEntry(number=number, name=f"00{number}_x.txt", hash="x", layout="raw"), [], [], body)
     assert stories.story_of(index.db, 0) == 0 and stories.story_of(index.db, 1) == 1
 
 
