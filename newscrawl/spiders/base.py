@@ -46,6 +46,16 @@ WALK_ENDS = {
 }
 
 
+#: the ``parse`` contract of an outlet spider: one article with its main fields, no further request
+PARSE_CONTRACT = """An article page (``scrapy parse --spider {spider} URL``); ``scrapy check`` reads a saved one.
+
+@url {url}
+@returns items 1 1
+@returns requests 0 0
+@scrapes url outlet edition title body published language
+"""
+
+
 class NewsSpider(StandardDiscovery, scrapy.Spider):
     """Base of the outlet spiders.
 
@@ -72,6 +82,8 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
     #: the query of the crawl's topic (``ARCHIVE_TOPIC``): articles an earlier crawl found off it are
     #: not fetched again; None without a topic
     topic_query: str | None = None
+    #: an article URL whose saved page ``scrapy check`` reads (see ``__init_subclass__``)
+    contract_url: ClassVar[str | None] = None
     #: the spider's arguments and what each takes (spiders with arguments of their own add to them)
     spider_arguments: ClassVar[dict[str, str]] = COMMON_ARGUMENTS
 
@@ -376,9 +388,22 @@ class NewsSpider(StandardDiscovery, scrapy.Spider):
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Article]:
         """An article page, as ``scrapy parse --spider NAME URL`` reads it: the callback of requests
-        that name none (each spider's own ``parse`` carries its ``scrapy check`` contract)."""
+        that name none (a spider with a ``contract_url`` gets one carrying its ``scrapy check`` contract)."""
         async for article in self.parse_article(response, kwargs.get("edition")):
             yield article
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A spider that names a ``contract_url`` gets a ``parse`` whose docstring is its contract (Scrapy
+        reads contracts from the callback's docstring)."""
+        super().__init_subclass__(**kwargs)
+        url = vars(cls).get("contract_url")
+        if url:
+            async def parse(self: NewsSpider, response: Response, **kwargs: Any) -> AsyncIterator[Article]:
+                async for article in NewsSpider.parse(self, response, **kwargs):
+                    yield article
+
+            parse.__doc__ = PARSE_CONTRACT.format(spider=cls.name, url=url)
+            cls.parse = parse  # type: ignore[method-assign]
 
     async def parse_article(self, response: Response, edition: str | None = None) -> AsyncIterator[Article]:
         """Read the article of a page (extraction in a worker process) and yield it for the pipelines."""

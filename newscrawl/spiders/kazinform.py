@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from scrapy.http import Request, Response, TextResponse
 
-from newscrawl.items import Article
 from newscrawl.outlets.base import Listed
 from newscrawl.outlets.kazinform import (
     ALL_NEWS,
@@ -42,17 +41,8 @@ class KazinformSpider(PagedListingSpider):
     #: the links of a listing page in unknown markup may be anything: the walk does not go on from them
     walk_fallback_pages = False
 
-    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Article]:
-        """An article page (``scrapy parse --spider kazinform URL``); ``scrapy check`` reads a saved page
-        (tests/fixtures/kazinform/articles/en_2023.html).
-
-        @url https://qazinform.com/news/karaganda-region-to-build-three-new-schools-for-3600-students-e5c0a7
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url outlet edition title body published language
-        """
-        async for article in super().parse(response, **kwargs):
-            yield article
+    #: an article whose saved page ``scrapy check`` reads (the ``parse`` contract)
+    contract_url = "https://qazinform.com/news/karaganda-region-to-build-three-new-schools-for-3600-students-e5c0a7"
 
     def discovery_requests(self) -> Iterable[Request]:
         on_sitemap = [edition for edition in SITEMAP_EDITIONS if edition in self.editions]

@@ -55,17 +55,8 @@ class MfakzSpider(ApiNewsSpider):
         "GOVKZ_API_TOKEN": os.environ.get("GOVKZ_API_TOKEN") or None,
     }
 
-    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Article]:
-        """An article page (``scrapy parse --spider mfakz URL``); ``scrapy check`` reads a saved page
-        (tests/fixtures/mfakz/articles/rendered_article.html).
-
-        @url https://www.gov.kz/memleket/entities/mfa/press/news/details/1273500?lang=ru
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url outlet edition title body published language
-        """
-        async for article in super().parse(response, **kwargs):
-            yield article
+    #: an article whose saved page ``scrapy check`` reads (the ``parse`` contract)
+    contract_url = "https://www.gov.kz/memleket/entities/mfa/press/news/details/1273500?lang=ru"
 
     def discovery_requests(self) -> Iterable[Request]:
         for edition in self.editions:

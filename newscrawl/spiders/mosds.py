@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import Request, TextResponse
 
-from newscrawl.items import Article
 from newscrawl.outlets.base import Listed
 from newscrawl.outlets.mosds import NEWS, OUTLET, listing_cards, listing_links, listing_url, page_links
 from newscrawl.spiders.paging import PagedListingSpider
@@ -25,17 +24,8 @@ class MosdsSpider(PagedListingSpider):
     outlet = OUTLET
     allowed_domains: ClassVar[list[str]] = ["mosds.mos.ru"]
 
-    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Article]:
-        """An article page (``scrapy parse --spider mosds URL``); ``scrapy check`` reads a saved page
-        (tests/fixtures/mosds/articles/changed_layout.html).
-
-        @url https://mosds.mos.ru/presscenter/news/detail/11250077.html
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url outlet edition title body published language
-        """
-        async for article in super().parse(response, **kwargs):
-            yield article
+    #: an article whose saved page ``scrapy check`` reads (the ``parse`` contract)
+    contract_url = "https://mosds.mos.ru/presscenter/news/detail/11250077.html"
 
     def discovery_requests(self) -> Iterable[Request]:
         yield self.listing_start(NEWS, "ru")

@@ -3,13 +3,12 @@ side (facts in ``newscrawl.outlets.qazaqtv``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any, ClassVar
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
 from urllib.parse import urlencode
 
 from scrapy.http import Request, Response, TextResponse
 
-from newscrawl.items import Article
 from newscrawl.outlets.base import Listed
 from newscrawl.outlets.qazaqtv import (
     FEEDS,
@@ -38,17 +37,8 @@ class QazaqTvSpider(PagedListingSpider):
     outlet = OUTLET
     allowed_domains: ClassVar[list[str]] = [HOST]
 
-    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Article]:
-        """An article page (``scrapy parse --spider qazaqtv URL``); ``scrapy check`` reads a saved page
-        (tests/fixtures/qazaqtv/articles/en_2019.html).
-
-        @url https://qazaqtv.com/en/view/diplomacy/page_201456_almaty-and-tashkent-to-launch-direct-passenger-train
-        @returns items 1 1
-        @returns requests 0 0
-        @scrapes url outlet edition title body published language
-        """
-        async for article in super().parse(response, **kwargs):
-            yield article
+    #: an article whose saved page ``scrapy check`` reads (the ``parse`` contract)
+    contract_url = "https://qazaqtv.com/en/view/diplomacy/page_201456_almaty-and-tashkent-to-launch-direct-passenger-train"
 
     def discovery_requests(self) -> Iterable[Request]:
         if not self.backfill:
